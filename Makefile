@@ -1,0 +1,104 @@
+# Appliance kernel: one GNU Make entry point. Each directory adds its
+# sources in a module.mk; nothing recurses.
+#
+#   make            build build/kernel.elf
+#   make run        boot it in QEMU, console on the terminal (ARGS="...")
+#   make test       host unit tests, then in-VM tests
+#   make bench      benchmarks (docs/performance.md)
+#   make deps       install missing Debian packages
+
+BUILD := build
+CC := gcc
+LD := ld
+HOSTCC := gcc
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+# Kernel C: freestanding, no red zone, no SSE in our own code (third-party
+# code that uses SSE has its state saved on every switch), frame pointers
+# for backtraces, and the stack protector reading %fs:0x28 like the
+# third-party code does.
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fstack-protector-strong -fno-strict-aliasing -fno-common \
+	-fcf-protection=none -fno-asynchronous-unwind-tables \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
+	-Wstrict-prototypes -Ikernel/include -Ikernel -MMD -MP
+KERNEL_ASFLAGS := -Ikernel/include -Ikernel -D__ASSEMBLY__ -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
+
+# Host unit tests: same sources, host compiler, sanitizers.
+HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -Wextra \
+	-Werror -Wno-unused-parameter -Ikernel/include -Ikernel \
+	-DHOST_TEST -MMD -MP
+
+KERNEL_SRCS :=
+UNIT_TESTS :=
+
+include kernel/module.mk
+include tests/unit/module.mk
+
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+
+.PHONY: all deps run test unit-test vm-test bench format-check clean
+all: $(BUILD)/kernel.elf
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+# Two links: the first gives the addresses, from which the symbol table
+# for backtraces is generated; it lives in the last segment, so adding it
+# moves nothing. The check makes sure of that.
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld scripts/gen-ksyms.sh
+	@echo "  LD      $@"
+	$(Q)scripts/gen-ksyms.sh /dev/null > $(BUILD)/ksyms0.S
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $(BUILD)/kernel.pass1 $(KERNEL_OBJS) $(BUILD)/ksyms0.o
+	$(Q)nm -n $(BUILD)/kernel.pass1 | scripts/gen-ksyms.sh - > $(BUILD)/ksyms.S
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	$(Q)cmp -s <(nm -n $(BUILD)/kernel.pass1 | grep -v "ksym_\|_kernel_end") <(nm -n $@.tmp | grep -v "ksym_\|_kernel_end") \
+		|| { echo "kernel symbols moved between link passes"; exit 1; }
+	$(Q)mv $@.tmp $@
+
+SHELL := /bin/bash
+
+run: $(BUILD)/kernel.elf
+	$(Q)scripts/deps.sh
+	$(Q)scripts/qemu.sh -kernel $(BUILD)/kernel.elf -append "$(ARGS)"
+
+test: unit-test vm-test
+
+unit-test: $(UNIT_TESTS)
+	$(Q)scripts/deps.sh
+	$(Q)tests/unit/run.sh $(UNIT_TESTS)
+
+vm-test: $(BUILD)/kernel.elf
+	$(Q)scripts/deps.sh
+	$(Q)tests/vm/run.sh $(BUILD)/kernel.elf
+
+bench: $(BUILD)/kernel.elf
+	$(Q)scripts/deps.sh
+	$(Q)bench/boot.sh $(BUILD)/kernel.elf
+
+format-check:
+	$(Q)scripts/format-check.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,38 @@
+/*
+ * Kernel page tables. paging_init() replaces the boot tables with:
+ * a direct map of RAM (read-write, no-execute), the kernel image mapped per
+ * section (text read-only + executable, rodata read-only, data no-execute:
+ * W^X), and an empty lower half for the program. Device memory is mapped
+ * uncached by ioremap().
+ */
+#ifndef ARCH_X86_64_PAGING_H
+#define ARCH_X86_64_PAGING_H
+
+#include <kernel/mm.h>
+#include <kernel/types.h>
+
+#define PTE_P (1ULL << 0)
+#define PTE_W (1ULL << 1)
+#define PTE_U (1ULL << 2)
+#define PTE_PWT (1ULL << 3)
+#define PTE_PCD (1ULL << 4)
+#define PTE_PS (1ULL << 7)
+#define PTE_G (1ULL << 8)
+#define PTE_NX (1ULL << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ULL
+
+/*
+ * Builds and loads the kernel page tables. Page-table pages come from
+ * [pool, pool_end) until the page allocator is up; returns the first
+ * unused address of that pool.
+ */
+phys_addr_t paging_init(const struct mem_range *ram, size_t nr,
+			phys_addr_t pool, phys_addr_t pool_end);
+/* From now on page tables come from the page allocator. */
+void paging_use_page_allocator(void);
+/* Maps device memory uncached; returns its virtual address. */
+void *ioremap(phys_addr_t pa, size_t size);
+/* Page-table entry for @va (the leaf), or 0 when unmapped. For tests. */
+uint64_t paging_lookup(uintptr_t va);
+
+#endif

@@ -1,0 +1,1 @@
+KERNEL_SRCS += kernel/console/serial.c kernel/console/printk.c

@@ -1,0 +1,11 @@
+/* The console device (serial port) under printk. */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include <kernel/types.h>
+
+void serial_init(void);
+/* Writes @len bytes, turning "\n" into "\r\n". */
+void serial_write(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * The scheduler: per-CPU run queues of READY threads, round robin with a
+ * time slice, preemption from the timer interrupt. A CPU with nothing to
+ * run runs its idle thread, which halts until the next interrupt.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <kernel/types.h>
+
+struct thread;
+
+#define SCHED_SLICE_NS (10 * 1000 * 1000ULL)
+
+/* Turns the boot flow into thread 0 of CPU 0 and starts the timer. */
+void sched_init(void);
+/*
+ * Switches to the next ready thread on this CPU. The caller sets its own
+ * state first: RUNNING (or READY) to stay runnable, BLOCKED to sleep
+ * until thread_wake(), EXITED to never run again.
+ */
+void schedule(void);
+/* Puts a READY thread on a run queue (its cpu's). rq lock not held. */
+void sched_enqueue(struct thread *t);
+/* Context switches done on this CPU, for tests and statistics. */
+uint64_t sched_switch_count(void);
+
+#endif

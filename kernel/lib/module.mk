@@ -1,0 +1,2 @@
+KERNEL_SRCS += kernel/lib/string.c kernel/lib/vsnprintf.c kernel/lib/ksyms.c \
+	kernel/lib/panic.c

@@ -1,0 +1,2 @@
+KERNEL_SRCS += kernel/sched/spinlock.c kernel/sched/sched.c \
+	kernel/sched/thread.c kernel/sched/waitq.c

@@ -1,0 +1,223 @@
+/*
+ * Scheduler core: per-CPU run queues, the switch itself, preemption, idle.
+ *
+ * Locking: a thread's state and its place in a run queue are protected by
+ * the rq lock of thread->cpu. schedule() takes this CPU's rq lock with
+ * interrupts off and holds it across the switch; the thread switched to
+ * releases it (finish_switch), so no other CPU can pick up the previous
+ * thread before its registers are saved.
+ */
+#include <arch/x86_64/apic.h>
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/traps.h>
+#include <kernel/heap.h>
+#include <kernel/irqflags.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/thread.h>
+#include <kernel/time.h>
+#include <kernel/errno.h>
+
+#include "sched_internal.h"
+
+
+void preempt_disable(void)
+{
+	__asm__ volatile("incl %%gs:%c0"
+			 :
+			 : "i"(offsetof(struct cpu, preempt_count))
+			 : "memory");
+}
+
+void preempt_enable(void)
+{
+	struct cpu *c = this_cpu();
+	ASSERT(c->preempt_count > 0);
+	__asm__ volatile("decl %%gs:%c0"
+			 :
+			 : "i"(offsetof(struct cpu, preempt_count))
+			 : "memory");
+	if (c->preempt_count == 0 && c->need_resched && !c->irq_depth &&
+	    irqs_enabled())
+		schedule();
+}
+
+static void rq_add_locked(struct cpu *c, struct thread *t)
+{
+	ASSERT(spin_is_locked(&c->rq.lock));
+	list_add_tail(&c->rq.ready, &t->rq_node);
+	c->rq.nr_ready++;
+}
+
+/* Make @c look at its run queue soon. */
+static void kick_cpu(struct cpu *c)
+{
+	c->need_resched = true;
+	if (c != this_cpu())
+		lapic_send_ipi(c->apic_id, VEC_RESCHED);
+}
+
+void sched_enqueue(struct thread *t)
+{
+	struct cpu *c = cpus[t->cpu];
+	unsigned long flags = spin_lock_irqsave(&c->rq.lock);
+	t->state = THREAD_READY;
+	rq_add_locked(c, t);
+	if (c->current == c->idle)
+		kick_cpu(c);
+	spin_unlock_irqrestore(&c->rq.lock, flags);
+}
+
+void thread_wake(struct thread *t)
+{
+	struct cpu *c = cpus[t->cpu];
+	unsigned long flags = spin_lock_irqsave(&c->rq.lock);
+	if (t->state == THREAD_BLOCKED) {
+		t->state = THREAD_READY;
+		/*
+		 * A thread still on its CPU (between marking itself blocked
+		 * and switching away) is re-queued by its own schedule().
+		 */
+		if (c->current != t) {
+			rq_add_locked(c, t);
+			if (c->current == c->idle)
+				kick_cpu(c);
+		}
+	}
+	spin_unlock_irqrestore(&c->rq.lock, flags);
+}
+
+void thread_set_blocked(void)
+{
+	struct cpu *c = this_cpu();
+	unsigned long flags = spin_lock_irqsave(&c->rq.lock);
+	c->current->state = THREAD_BLOCKED;
+	spin_unlock_irqrestore(&c->rq.lock, flags);
+}
+
+/* Second half of a switch, run by the thread switched to. */
+static void finish_switch(struct cpu *c, struct thread *last)
+{
+	last->on_cpu = false;
+	if (last->state == THREAD_EXITED && last->reap_on_exit)
+		list_add_tail(&c->rq.dead, &last->rq_node);
+	__atomic_store_n(&c->rq.lock.locked, 0, __ATOMIC_RELEASE);
+	c->preempt_count--;
+}
+
+static void reap_dead(struct cpu *c)
+{
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&c->rq.lock);
+		struct list_node *n = list_pop_head(&c->rq.dead);
+		spin_unlock_irqrestore(&c->rq.lock, flags);
+		if (!n)
+			return;
+		thread_free(list_entry(n, struct thread, rq_node));
+	}
+}
+
+void schedule(void)
+{
+	unsigned long flags = local_irq_save();
+	struct cpu *c = this_cpu();
+
+	ASSERT(c->preempt_count == 0);
+	spin_lock(&c->rq.lock);
+	struct thread *prev = c->current;
+	c->need_resched = false;
+	if (prev != c->idle) {
+		if (prev->state == THREAD_RUNNING)
+			prev->state = THREAD_READY;
+		if (prev->state == THREAD_READY)
+			rq_add_locked(c, prev);
+	}
+	struct list_node *n = list_pop_head(&c->rq.ready);
+	struct thread *next = c->idle;
+	if (n) {
+		next = list_entry(n, struct thread, rq_node);
+		c->rq.nr_ready--;
+	}
+	next->state = THREAD_RUNNING;
+	if (next == c->idle) {
+		c->slice_end_ns = 0;
+	} else {
+		c->slice_end_ns = clock_monotonic_ns() + SCHED_SLICE_NS;
+	}
+	if (next == prev) {
+		spin_unlock(&c->rq.lock);
+		local_irq_restore(flags);
+		timer_reprogram();
+		return;
+	}
+	c->current = next;
+	c->kstack_top = (uint64_t)next->stack + next->stack_size;
+	c->nr_switches++;
+	next->on_cpu = true;
+	next->cpu = c->id;
+	fpu_save(prev->fpu);
+	fpu_restore(next->fpu);
+	cpu_set_fs_base((uint64_t)&next->tcb);
+	struct thread *last = arch_switch(&prev->saved_rsp, next->saved_rsp,
+					  prev);
+	/* Running as prev again, switched to from @last. */
+	c = this_cpu();
+	finish_switch(c, last);
+	local_irq_restore(flags);
+	timer_reprogram();
+	if (!list_empty(&c->rq.dead))
+		reap_dead(c);
+}
+
+void thread_start(struct thread *t, struct thread *last)
+{
+	struct cpu *c = this_cpu();
+	finish_switch(c, last);
+	local_irq_enable();
+	timer_reprogram();
+	t->fn(t->arg);
+	thread_exit();
+}
+
+static void idle_loop(void *arg)
+{
+	for (;;) {
+		local_irq_disable();
+		struct cpu *c = this_cpu();
+		if (c->rq.nr_ready || c->need_resched) {
+			local_irq_enable();
+			schedule();
+			continue;
+		}
+		/* sti takes effect after hlt starts: no lost wake-up. */
+		__asm__ volatile("sti; hlt" : : : "memory");
+	}
+}
+
+uint64_t sched_switch_count(void)
+{
+	return this_cpu()->nr_switches;
+}
+
+static void timer_irq(struct trap_frame *tf)
+{
+	timer_interrupt();
+}
+
+static void resched_irq(struct trap_frame *tf)
+{
+	this_cpu()->need_resched = true;
+}
+
+void sched_init(void)
+{
+	struct cpu *c = this_cpu();
+	irq_register(VEC_TIMER, timer_irq);
+	irq_register(VEC_RESCHED, resched_irq);
+	c->idle = thread_alloc("idle", idle_loop, NULL);
+	if (IS_ERR(c->idle))
+		panic("sched: cannot create the idle thread");
+	c->idle->state = THREAD_RUNNING;
+	local_irq_enable();
+}

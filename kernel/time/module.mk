@@ -1,0 +1,1 @@
+KERNEL_SRCS += kernel/time/tsc.c kernel/time/timer.c

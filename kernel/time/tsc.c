@@ -1,0 +1,280 @@
+/*
+ * TSC calibration and the clocks built on it.
+ *
+ * Sources, best first: the KVM clock (the hypervisor states the TSC rate
+ * exactly), the hypervisor frequency leaf 0x40000010, CPUID leaves 0x15 and
+ * 0x16, and last the PIT: count PIT ticks while the TSC runs. Wall time at
+ * boot comes from the KVM wall clock or the CMOS RTC.
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/io.h>
+#include <kernel/mm.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/time.h>
+
+#define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
+#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
+#define PIT_HZ 1193182ULL
+
+struct pvclock_time {
+	volatile uint32_t version;
+	uint32_t pad0;
+	volatile uint64_t tsc_timestamp;
+	volatile uint64_t system_time;
+	volatile uint32_t tsc_to_system_mul;
+	volatile int8_t tsc_shift;
+	volatile uint8_t flags;
+	uint8_t pad[2];
+} __packed;
+
+struct pvclock_wall {
+	volatile uint32_t version;
+	volatile uint32_t sec;
+	volatile uint32_t nsec;
+} __packed;
+
+static struct pvclock_time kvm_time __aligned(64);
+static struct pvclock_wall kvm_wall __aligned(64);
+
+static uint64_t tsc_freq;
+static const char *calib_source = "none";
+/* ns = (tsc * ns_mult) >> 32; tsc = (ns * tsc_mult) >> 32 */
+static uint64_t ns_mult, tsc_mult;
+static uint64_t boot_wall_ns;
+
+uint64_t tsc_hz(void)
+{
+	return tsc_freq;
+}
+
+const char *tsc_calibration_source(void)
+{
+	return calib_source;
+}
+
+uint64_t tsc_to_ns(uint64_t delta)
+{
+	return (uint64_t)(((unsigned __int128)delta * ns_mult) >> 32);
+}
+
+uint64_t ns_to_tsc(uint64_t ns)
+{
+	return (uint64_t)(((unsigned __int128)ns * tsc_mult) >> 32);
+}
+
+uint64_t clock_monotonic_ns(void)
+{
+	return tsc_to_ns(rdtsc() - boot_tsc);
+}
+
+uint64_t clock_realtime_ns(void)
+{
+	return boot_wall_ns + clock_monotonic_ns();
+}
+
+void udelay_ns(uint64_t ns)
+{
+	uint64_t end = rdtsc() + ns_to_tsc(ns);
+	while (rdtsc() < end)
+		cpu_relax();
+}
+
+/* Reads a consistent KVM clock snapshot; returns its system time in ns. */
+static uint64_t kvm_system_time_ns(uint64_t *tsc_out)
+{
+	uint32_t v;
+	uint64_t ns;
+	do {
+		v = kvm_time.version;
+		__asm__ volatile("" : : : "memory");
+		uint64_t tsc = rdtsc();
+		uint64_t delta = tsc - kvm_time.tsc_timestamp;
+		int8_t shift = kvm_time.tsc_shift;
+		if (shift >= 0)
+			delta <<= shift;
+		else
+			delta >>= -shift;
+		ns = kvm_time.system_time +
+		     (uint64_t)(((unsigned __int128)delta *
+				 kvm_time.tsc_to_system_mul) >>
+				32);
+		*tsc_out = tsc;
+		__asm__ volatile("" : : : "memory");
+	} while ((v & 1) || v != kvm_time.version);
+	return ns;
+}
+
+static bool calibrate_kvmclock(void)
+{
+	if (!cpu_features.kvm_clock)
+		return false;
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, virt_to_phys(&kvm_time) | 1);
+	uint64_t mul = kvm_time.tsc_to_system_mul;
+	int8_t shift = kvm_time.tsc_shift;
+	if (!mul)
+		return false;
+	/* system_ns = ((tsc << shift) * mul) >> 32, so hz = 1e9 * 2^32 / mul / 2^shift */
+	unsigned __int128 hz = ((unsigned __int128)NSEC_PER_SEC << 32) / mul;
+	if (shift >= 0)
+		hz >>= shift;
+	else
+		hz <<= -shift;
+	tsc_freq = (uint64_t)hz;
+	calib_source = "kvmclock";
+	return true;
+}
+
+static bool calibrate_cpuid(void)
+{
+	uint32_t a, b, c, d, max;
+
+	if (cpu_features.hypervisor) {
+		cpuid(0x40000000, 0, &max, &b, &c, &d);
+		if (max >= 0x40000010) {
+			cpuid(0x40000010, 0, &a, &b, &c, &d);
+			if (a) {
+				tsc_freq = (uint64_t)a * 1000;
+				calib_source = "cpuid 0x40000010";
+				return true;
+			}
+		}
+	}
+	cpuid(0, 0, &max, &b, &c, &d);
+	if (max >= 0x15) {
+		cpuid(0x15, 0, &a, &b, &c, &d);
+		if (a && b && c) {
+			tsc_freq = (uint64_t)c * b / a;
+			calib_source = "cpuid 0x15";
+			return true;
+		}
+	}
+	if (max >= 0x16) {
+		cpuid(0x16, 0, &a, &b, &c, &d);
+		if (a) {
+			tsc_freq = (uint64_t)a * 1000000;
+			calib_source = "cpuid 0x16";
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint16_t pit_read(void)
+{
+	outb(0x43, 0x00); /* latch channel 0 */
+	uint8_t lo = inb(0x40);
+	uint8_t hi = inb(0x40);
+	return (uint16_t)(lo | (hi << 8));
+}
+
+/*
+ * Channel 0 in mode 2 counts down from 65535 at 1.193182 MHz. Sum the
+ * ticks seen over ~20 ms of PIT time while the TSC runs; the loop is
+ * bounded so an absent PIT cannot hang the boot.
+ */
+static bool calibrate_pit(void)
+{
+	outb(0x43, 0x34); /* channel 0, lo/hi, mode 2, binary */
+	outb(0x40, 0xff);
+	outb(0x40, 0xff);
+	uint16_t prev = pit_read();
+	uint64_t ticks = 0, target = PIT_HZ / 50;
+	uint64_t t0 = rdtsc(), t1 = t0;
+	for (long spins = 0; ticks < target; spins++) {
+		if (spins > 2000000)
+			return false;
+		uint16_t cur = pit_read();
+		t1 = rdtsc();
+		ticks += (uint16_t)(prev - cur);
+		prev = cur;
+	}
+	if (t1 == t0)
+		return false;
+	tsc_freq = (t1 - t0) * PIT_HZ / ticks;
+	calib_source = "PIT";
+	return true;
+}
+
+static uint8_t cmos_read(uint8_t reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+static unsigned bcd(uint8_t v, bool is_bcd)
+{
+	return is_bcd ? (v & 0xf) + (v >> 4) * 10 : v;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool wall_from_cmos(uint64_t *ns)
+{
+	uint8_t status_a = cmos_read(0x0a);
+	if (status_a == 0xff)
+		return false; /* no RTC: reads float high */
+	for (int i = 0; i < 100000 && (cmos_read(0x0a) & 0x80); i++)
+		cpu_relax(); /* wait out an update in progress */
+	uint8_t sec = cmos_read(0x00), min = cmos_read(0x02),
+		hour = cmos_read(0x04), day = cmos_read(0x07),
+		mon = cmos_read(0x08), year = cmos_read(0x09);
+	bool is_bcd = !(cmos_read(0x0b) & 0x04);
+	unsigned y = 2000 + bcd(year, is_bcd), m = bcd(mon, is_bcd),
+		 d = bcd(day, is_bcd);
+	if (m < 1 || m > 12 || d < 1 || d > 31)
+		return false;
+	int64_t secs = days_from_civil(y, m, d) * 86400 +
+		       bcd(hour & 0x7f, is_bcd) * 3600 + bcd(min, is_bcd) * 60 +
+		       bcd(sec, is_bcd);
+	*ns = (uint64_t)secs * NSEC_PER_SEC;
+	return true;
+}
+
+static const char *init_wall_clock(void)
+{
+	uint64_t wall;
+	if (cpu_features.kvm_clock) {
+		wrmsr(MSR_KVM_WALL_CLOCK_NEW, virt_to_phys(&kvm_wall));
+		uint32_t v;
+		uint64_t base;
+		do {
+			v = kvm_wall.version;
+			base = kvm_wall.sec * NSEC_PER_SEC + kvm_wall.nsec;
+		} while ((v & 1) || v != kvm_wall.version);
+		uint64_t tsc;
+		uint64_t sys = kvm_system_time_ns(&tsc);
+		boot_wall_ns = base + sys - tsc_to_ns(tsc - boot_tsc);
+		return "kvm wall clock";
+	}
+	if (wall_from_cmos(&wall)) {
+		boot_wall_ns = wall - clock_monotonic_ns();
+		return "CMOS RTC";
+	}
+	boot_wall_ns = 0;
+	return "none (wall clock starts at the epoch)";
+}
+
+void time_init(void)
+{
+	if (!calibrate_kvmclock() && !calibrate_cpuid() && !calibrate_pit()) {
+		tsc_freq = 1000000000ULL;
+		calib_source = "guess (no clock source found)";
+		pr_warn("time: cannot calibrate the TSC; assuming 1 GHz");
+	}
+	ns_mult = (NSEC_PER_SEC << 32) / tsc_freq;
+	tsc_mult = (uint64_t)(((unsigned __int128)tsc_freq << 32) / NSEC_PER_SEC);
+	const char *wall = init_wall_clock();
+	pr_info("time: TSC %lu.%03lu MHz (%s)%s, wall clock: %s",
+		tsc_freq / 1000000, tsc_freq / 1000 % 1000, calib_source,
+		cpu_features.invariant_tsc ? ", invariant" : "", wall);
+}
