@@ -22,7 +22,9 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
-	-fstack-protector-strong -fno-strict-aliasing -fno-common \
+	-fstack-protector-strong -mstack-protector-guard=tls \
+	-mstack-protector-guard-reg=fs -mstack-protector-guard-offset=0x28 \
+	-fno-strict-aliasing -fno-common \
 	-fcf-protection=none -fno-asynchronous-unwind-tables \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
 	-Wstrict-prototypes -Ikernel/include -Ikernel -MMD -MP

@@ -35,7 +35,8 @@ __noreturn void panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	console_printf("\npanic: %s\n", msg);
-	trap_backtrace((uint64_t)__builtin_return_address(0),
-		       (uint64_t)__builtin_frame_address(1));
+	uint64_t rip;
+	__asm__ volatile("leaq (%%rip), %0" : "=r"(rip));
+	trap_backtrace(rip, (uint64_t)__builtin_frame_address(0));
 	panic_end(EXIT_PANIC);
 }

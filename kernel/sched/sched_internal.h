@@ -14,7 +14,5 @@ void thread_start(struct thread *t, struct thread *last);
 struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg);
 /* Frees an exited thread that is no longer on any CPU. */
 void thread_free(struct thread *t);
-/* Makes the boot flow a thread: called once, before sched_init(). */
-void thread_adopt_boot(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include <arch/x86_64/io.h>
 #include <kernel/irqflags.h>
 #include <kernel/panic.h>
+#include <kernel/sched.h>
 #include <kernel/spinlock.h>
 
 void spin_lock_init(spinlock_t *lock)

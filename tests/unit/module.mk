@@ -11,4 +11,4 @@ $(BUILD)/unit/$(1): $(2) $(UNIT_SHIM)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(2) $(UNIT_SHIM) -o $$@ -lpthread
 endef
 
-include $(sort $(wildcard tests/unit/*.mk))
+include $(sort $(filter-out tests/unit/module.mk,$(wildcard tests/unit/*.mk)))

@@ -2,7 +2,9 @@
 #ifndef ARCH_X86_64_ASM_H
 #define ARCH_X86_64_ASM_H
 
-#define KERNEL_VMA 0xffffffff80000000
+#ifdef __ASSEMBLY__
+#define KERNEL_VMA 0xffffffff80000000 /* C code has it from kernel/mm.h */
+#endif
 
 #define CR0_PE (1 << 0)
 #define CR0_MP (1 << 1)

@@ -71,6 +71,24 @@ entry64:
 	movl %eax, %gs
 	movabsq $boot_stack_top, %rsp
 	xorl %ebp, %ebp
+	/*
+	 * Kernel C reads its stack canary at %fs:0x28, so FS must point at
+	 * the boot thread's TCB before the first C function. The canary is
+	 * the boot TSC scrambled; its low byte is zero like glibc's.
+	 */
+	movabsq $boot_thread, %rcx
+	movq %rcx, (%rcx)		/* tcb.self */
+	movq boot_tsc - KERNEL_VMA, %rax
+	movabsq $0x9e3779b97f4a7c15, %rdx
+	imulq %rdx, %rax
+	rorq $29, %rax
+	xorb %al, %al
+	movq %rax, 0x28(%rcx)
+	movl $MSR_FS_BASE, %ecx
+	movabsq $boot_thread, %rax
+	movq %rax, %rdx
+	shrq $32, %rdx
+	wrmsr
 	movl boot_start_info - KERNEL_VMA, %edi
 	movabsq $kernel_entry, %rax
 	call *%rax

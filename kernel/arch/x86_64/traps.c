@@ -127,8 +127,9 @@ void trap_backtrace(uint64_t rip, uint64_t rbp)
 		if ((rbp & 7) || probe_read_u64((void *)rbp, &next) ||
 		    probe_read_u64((void *)(rbp + 8), &ret))
 			break;
-		if (!ret)
-			break;
+		uint64_t off, size;
+		if (!ksym_lookup(ret, &off, &size))
+			break; /* left the kernel text: boot code or garbage */
 		ksym_format(ret, sym, sizeof(sym));
 		console_printf("  [<%016lx>] %s\n", ret, sym);
 		if (next <= rbp)

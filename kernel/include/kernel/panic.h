@@ -11,6 +11,7 @@
 /* Exit statuses the kernel itself produces (docs/cmdline.md). */
 #define EXIT_NO_PROGRAM 1
 #define EXIT_USAGE 2
+#define EXIT_SELFTEST_FAILED 3
 #define EXIT_PANIC 70 /* sysexits.h EX_SOFTWARE */
 
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);

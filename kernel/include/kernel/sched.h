@@ -10,9 +10,11 @@
 
 struct thread;
 
-#define SCHED_SLICE_NS (10 * 1000 * 1000ULL)
+#define SCHED_SLICE_NS (10 * 1000 * 1000UL)
 
-/* Turns the boot flow into thread 0 of CPU 0 and starts the timer. */
+/* Makes the boot flow a thread ("boot"): once, before sched_init(). */
+void thread_adopt_boot(void);
+/* Creates this CPU's idle thread, installs the timer and IPI handlers. */
 void sched_init(void);
 /*
  * Switches to the next ready thread on this CPU. The caller sets its own

@@ -10,9 +10,9 @@
 #include <kernel/list.h>
 #include <kernel/types.h>
 
-#define NSEC_PER_USEC 1000ULL
-#define NSEC_PER_MSEC 1000000ULL
-#define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_USEC 1000UL
+#define NSEC_PER_MSEC 1000000UL
+#define NSEC_PER_SEC 1000000000UL
 
 /* TSC value at the kernel's first instruction (boot.S). */
 extern uint64_t boot_tsc;

@@ -1,0 +1,1 @@
+build/kernel/arch/x86_64/switch.S.o: kernel/arch/x86_64/switch.S

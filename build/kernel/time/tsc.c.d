@@ -1,0 +1,17 @@
+build/kernel/time/tsc.c.o: kernel/time/tsc.c kernel/arch/x86_64/cpu.h \
+ kernel/include/kernel/list.h kernel/include/kernel/types.h \
+ kernel/include/kernel/percpu.h kernel/include/kernel/spinlock.h \
+ kernel/arch/x86_64/io.h kernel/arch/x86_64/asm.h \
+ kernel/include/kernel/mm.h kernel/include/kernel/panic.h \
+ kernel/include/kernel/printk.h kernel/include/kernel/time.h
+kernel/arch/x86_64/cpu.h:
+kernel/include/kernel/list.h:
+kernel/include/kernel/types.h:
+kernel/include/kernel/percpu.h:
+kernel/include/kernel/spinlock.h:
+kernel/arch/x86_64/io.h:
+kernel/arch/x86_64/asm.h:
+kernel/include/kernel/mm.h:
+kernel/include/kernel/panic.h:
+kernel/include/kernel/printk.h:
+kernel/include/kernel/time.h:

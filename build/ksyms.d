@@ -1,0 +1,1 @@
+build/ksyms.o: build/ksyms.S

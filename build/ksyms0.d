@@ -1,0 +1,1 @@
+build/ksyms0.o: build/ksyms0.S

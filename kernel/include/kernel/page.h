@@ -1,0 +1,45 @@
+/*
+ * Physical page allocator: a buddy allocator over all RAM, one struct page
+ * per frame. Pages are handed out by their direct-map address.
+ */
+#ifndef KERNEL_PAGE_H
+#define KERNEL_PAGE_H
+
+#include <kernel/list.h>
+#include <kernel/mm.h>
+#include <kernel/types.h>
+
+#define PMM_MAX_ORDER 11 /* blocks up to 2^11 pages = 8 MiB */
+
+enum page_state {
+	PAGE_RESERVED = 0, /* not managed (holes, kernel, firmware) */
+	PAGE_FREE, /* head of a free buddy block of @order */
+	PAGE_FREE_TAIL, /* inside a free block */
+	PAGE_ALLOCATED, /* handed out by page_alloc */
+	PAGE_SLAB, /* heap slab; @slab_class valid */
+	PAGE_LARGE, /* heap large allocation head; @npages valid */
+};
+
+struct page {
+	struct list_node node; /* free list, or heap slab list */
+	uint8_t state;
+	uint8_t order;
+	uint16_t slab_class;
+	uint32_t npages;
+	void *slab_free; /* heap: free objects of this slab */
+	uint32_t slab_inuse;
+};
+
+/* Manage the usable RAM @ranges; the struct page array is carved from them. */
+void pmm_init(const struct mem_range *ranges, size_t nr);
+/* @npages contiguous pages, aligned to the power of two >= npages; NULL if none. */
+void *page_alloc(size_t npages);
+void *page_alloc_zeroed(size_t npages);
+/* Frees what page_alloc(@npages) returned. Bad frees panic. */
+void page_free(void *addr, size_t npages);
+/* The frame's metadata, or NULL when @addr is not managed RAM. */
+struct page *virt_to_page(const void *addr);
+size_t pmm_free_pages(void);
+size_t pmm_total_pages(void);
+
+#endif

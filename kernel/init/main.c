@@ -1,0 +1,196 @@
+/*
+ * kernel_main: from a running machine to the program. It parses the
+ * command line (a bad one ends the VM with EXIT_USAGE and the list of
+ * options), starts the console, reports the boot time, and then runs what
+ * the command line asks for: `help`, the self-tests, a deliberate crash
+ * (to test the fatal-error path), or the program.
+ *
+ * The program options (`init=`, `env.NAME=VALUE`, `-- args`) are recorded
+ * here for the program loader.
+ */
+#include <kernel/cmdline.h>
+#include <kernel/errno.h>
+#include <kernel/heap.h>
+#include <kernel/init.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/selftest.h>
+#include <kernel/string.h>
+#include <kernel/time.h>
+
+static bool show_help;
+KPARAM_FLAG(show_help, "help", "print every option with its help, then exit 0");
+
+static const char *init_path;
+KPARAM_STRING(init_path, "init",
+	      "absolute path of the program to run (arguments follow '--')");
+
+#define MAX_ENV 256
+/* "NAME=VALUE" strings for the program's environment, NULL-terminated. */
+static const char *program_env[MAX_ENV + 1];
+static unsigned program_envc;
+
+static bool env_name_valid(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+	      *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+static int set_env(const char *name, const char *value, char *err,
+		   size_t errlen)
+{
+	const char *var = name + strlen("env.");
+	size_t len = strlen(var);
+
+	if (!env_name_valid(var) || !value) {
+		snprintf(err, errlen,
+			 "option '%.64s' must be env.NAME=VALUE with NAME made of letters, digits and '_'",
+			 name);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < program_envc; i++) {
+		if (!strncmp(program_env[i], var, len) &&
+		    program_env[i][len] == '=') {
+			snprintf(err, errlen, "option '%s' given more than once",
+				 name);
+			return -EINVAL;
+		}
+	}
+	if (program_envc == MAX_ENV) {
+		snprintf(err, errlen, "more than %d env. options", MAX_ENV);
+		return -E2BIG;
+	}
+	size_t vlen = strlen(value);
+	char *s = kmalloc(len + 1 + vlen + 1);
+	if (!s) {
+		snprintf(err, errlen, "out of memory for option '%s'", name);
+		return -ENOMEM;
+	}
+	memcpy(s, var, len);
+	s[len] = '=';
+	memcpy(s + len + 1, value, vlen + 1);
+	program_env[program_envc++] = s;
+	program_env[program_envc] = NULL;
+	return 0;
+}
+KPARAM_CUSTOM(env, "env.", "env.NAME=VALUE", set_env, true, true,
+	      "set NAME=VALUE in the program's environment");
+
+static const char *selftest_only;
+static bool selftest_requested;
+
+static int set_selftest(const char *name, const char *value, char *err,
+			size_t errlen)
+{
+	if (value && !*value) {
+		snprintf(err, errlen, "option 'selftest=' needs test names");
+		return -EINVAL;
+	}
+	selftest_requested = true;
+	selftest_only = value;
+	return 0;
+}
+KPARAM_CUSTOM(selftest, "selftest", "selftest[=NAME,...]", set_selftest,
+	      false, false,
+	      "run the kernel self-tests (all, or the named ones); exit 0 if all pass");
+
+static const char *crash_kind;
+KPARAM_STRING(crash_kind, "crash",
+	      "crash on purpose after boot to test the fatal-error path: "
+	      "page-fault, invalid-opcode, divide-error, stack-smash, panic, assert");
+
+/* Defeats constant folding so the crashes below happen at run time. */
+static volatile uintptr_t crash_operand;
+
+/* Overruns a local buffer: the stack protector must catch it. */
+static __attribute__((noinline)) void crash_stack_smash(size_t n)
+{
+	char buf[16];
+	for (size_t i = 0; i < n; i++)
+		buf[i] = 'A';
+	/* Let the compiler see a use, so the stores stay. */
+	__asm__ volatile("" : : "r"(buf) : "memory");
+}
+
+static __noreturn void crash(const char *kind)
+{
+	pr_notice("crash: %s, on purpose", kind);
+	if (!strcmp(kind, "page-fault")) {
+		crash_operand = 0xdead000;
+		*(volatile uint64_t *)crash_operand = 1;
+	} else if (!strcmp(kind, "invalid-opcode")) {
+		__asm__ volatile("ud2");
+	} else if (!strcmp(kind, "divide-error")) {
+		volatile unsigned zero = (unsigned)crash_operand;
+		crash_operand = 1 / zero;
+	} else if (!strcmp(kind, "stack-smash")) {
+		crash_stack_smash(64 + (size_t)crash_operand);
+	} else if (!strcmp(kind, "panic")) {
+		panic("crash=panic given on the command line");
+	} else if (!strcmp(kind, "assert")) {
+		ASSERT(crash_operand == 1);
+	} else {
+		console_printf("cmdline: crash=%s: unknown kind\n", kind);
+		kernel_exit(EXIT_USAGE);
+	}
+	panic("crash=%s did not crash", kind);
+}
+
+void __stack_chk_fail(void);
+__noreturn void __stack_chk_fail(void)
+{
+	panic("stack smashing detected: a stack buffer overran its canary");
+}
+
+static __noreturn void usage_error(const char *what)
+{
+	printk_console_start();
+	console_printf("cmdline: %s\n", what);
+	cmdline_print_help();
+	kernel_exit(EXIT_USAGE);
+}
+
+__noreturn void kernel_main(const struct boot_params *bp)
+{
+	char err[256];
+
+	if (bp->cmdline_truncated)
+		usage_error("the command line is longer than the kernel accepts");
+	if (cmdline_parse(bp->cmdline, err, sizeof(err)))
+		usage_error(err);
+	printk_console_start();
+	if (show_help) {
+		cmdline_print_help();
+		kernel_exit(0);
+	}
+
+	uint64_t ns = clock_monotonic_ns();
+	pr_notice("appliance: booted in %lu.%03lu ms", ns / NSEC_PER_MSEC,
+		  ns / NSEC_PER_USEC % 1000);
+
+	if (crash_kind)
+		crash(crash_kind);
+	if (selftest_requested) {
+		int failed = selftest_run(selftest_only);
+		if (failed < 0)
+			kernel_exit(EXIT_USAGE);
+		kernel_exit(failed ? EXIT_SELFTEST_FAILED : 0);
+	}
+	if (init_path || bp->initrd.size) {
+		pr_info("init: %s, %u arguments, %u environment variables",
+			init_path ? init_path : "(from the initrd)",
+			cmdline_argc, program_envc);
+		pr_err("appliance: cannot start %s: this kernel has no program loader yet",
+		       init_path ? init_path : "the initrd's program");
+		kernel_exit(EXIT_NO_PROGRAM);
+	}
+	pr_err("appliance: no program to run: give init=/path and an initrd "
+	       "(or `help` for the options)");
+	kernel_exit(EXIT_NO_PROGRAM);
+}

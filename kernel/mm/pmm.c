@@ -1,0 +1,207 @@
+/*
+ * Buddy allocator. Free blocks of 2^order pages sit on per-order lists;
+ * allocation splits the smallest fitting block, freeing merges a block
+ * with its buddy while the buddy is free and of the same order. Requests
+ * that are not a power of two give the unused tail back right away.
+ */
+#include <kernel/page.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/spinlock.h>
+#include <kernel/string.h>
+
+static struct {
+	spinlock_t lock; /* protects everything below and page states */
+	struct page *pages; /* one per frame from base_pfn */
+	uint64_t base_pfn, nr_frames;
+	struct list_node free[PMM_MAX_ORDER + 1];
+	size_t nr_free, nr_total;
+} pmm = { .lock = SPINLOCK_INIT };
+
+static uint64_t page_pfn(const struct page *p)
+{
+	return pmm.base_pfn + (uint64_t)(p - pmm.pages);
+}
+
+static void *pfn_to_virt(uint64_t pfn)
+{
+	return phys_to_virt(pfn << PAGE_SHIFT);
+}
+
+struct page *virt_to_page(const void *addr)
+{
+	uint64_t pfn = virt_to_phys(addr) >> PAGE_SHIFT;
+	if (pfn < pmm.base_pfn || pfn - pmm.base_pfn >= pmm.nr_frames)
+		return NULL;
+	struct page *p = &pmm.pages[pfn - pmm.base_pfn];
+	return p->state == PAGE_RESERVED ? NULL : p;
+}
+
+static void free_block_locked(uint64_t pfn, unsigned order)
+{
+	/* Merge with the buddy while it is a free block of the same order. */
+	while (order < PMM_MAX_ORDER) {
+		uint64_t buddy = pfn ^ (1ULL << order);
+		if (buddy < pmm.base_pfn || buddy - pmm.base_pfn >= pmm.nr_frames)
+			break;
+		struct page *b = &pmm.pages[buddy - pmm.base_pfn];
+		if (b->state != PAGE_FREE || b->order != order)
+			break;
+		list_remove(&b->node);
+		b->state = PAGE_FREE_TAIL;
+		pfn &= ~(1ULL << order);
+		order++;
+	}
+	struct page *p = &pmm.pages[pfn - pmm.base_pfn];
+	p->state = PAGE_FREE;
+	p->order = (uint8_t)order;
+	list_add_head(&pmm.free[order], &p->node);
+}
+
+/* Free single pages [pfn, pfn + n) in the largest aligned blocks. */
+static void free_range_locked(uint64_t pfn, uint64_t n)
+{
+	while (n) {
+		unsigned order = 0;
+		while (order < PMM_MAX_ORDER && !(pfn & ((2ULL << order) - 1)) &&
+		       (2ULL << order) <= n)
+			order++;
+		for (uint64_t i = 0; i < (1ULL << order); i++)
+			pmm.pages[pfn + i - pmm.base_pfn].state = PAGE_FREE_TAIL;
+		free_block_locked(pfn, order);
+		pmm.nr_free += 1ULL << order;
+		pfn += 1ULL << order;
+		n -= 1ULL << order;
+	}
+}
+
+void pmm_init(const struct mem_range *ranges, size_t nr)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < nr; i++) {
+		uint64_t s = ALIGN_UP(ranges[i].base, PAGE_SIZE) >> PAGE_SHIFT;
+		uint64_t e = ALIGN_DOWN(ranges[i].base + ranges[i].size,
+					PAGE_SIZE) >> PAGE_SHIFT;
+		if (e > s) {
+			lo = MIN(lo, s);
+			hi = MAX(hi, e);
+		}
+	}
+	if (hi == 0)
+		panic("pmm: no usable RAM");
+	size_t array_bytes = ALIGN_UP((hi - lo) * sizeof(struct page), PAGE_SIZE);
+	/* Carve the array from the first range that holds it. */
+	size_t carve = SIZE_MAX;
+	for (size_t i = 0; i < nr; i++) {
+		uint64_t s = ALIGN_UP(ranges[i].base, PAGE_SIZE);
+		uint64_t e = ALIGN_DOWN(ranges[i].base + ranges[i].size, PAGE_SIZE);
+		if (e > s && e - s >= array_bytes) {
+			carve = i;
+			pmm.pages = phys_to_virt(s);
+			break;
+		}
+	}
+	if (carve == SIZE_MAX)
+		panic("pmm: no room for %zu KiB of page metadata",
+		      array_bytes / 1024);
+	memset(pmm.pages, 0, array_bytes);
+	pmm.base_pfn = lo;
+	pmm.nr_frames = hi - lo;
+	for (int o = 0; o <= PMM_MAX_ORDER; o++)
+		list_init(&pmm.free[o]);
+
+	unsigned long flags = spin_lock_irqsave(&pmm.lock);
+	for (size_t i = 0; i < nr; i++) {
+		uint64_t s = ALIGN_UP(ranges[i].base, PAGE_SIZE) >> PAGE_SHIFT;
+		uint64_t e = ALIGN_DOWN(ranges[i].base + ranges[i].size,
+					PAGE_SIZE) >> PAGE_SHIFT;
+		if (i == carve)
+			s += array_bytes >> PAGE_SHIFT;
+		if (e > s)
+			free_range_locked(s, e - s);
+	}
+	pmm.nr_total = pmm.nr_free;
+	spin_unlock_irqrestore(&pmm.lock, flags);
+}
+
+static unsigned order_for(size_t npages)
+{
+	unsigned order = 0;
+	while ((1ULL << order) < npages)
+		order++;
+	return order;
+}
+
+void *page_alloc(size_t npages)
+{
+	if (npages == 0 || npages > (1ULL << PMM_MAX_ORDER))
+		return NULL;
+	unsigned want = order_for(npages);
+	unsigned long flags = spin_lock_irqsave(&pmm.lock);
+	unsigned o = want;
+	while (o <= PMM_MAX_ORDER && list_empty(&pmm.free[o]))
+		o++;
+	if (o > PMM_MAX_ORDER) {
+		spin_unlock_irqrestore(&pmm.lock, flags);
+		return NULL;
+	}
+	struct page *p = list_entry(list_pop_head(&pmm.free[o]), struct page,
+				    node);
+	uint64_t pfn = page_pfn(p);
+	/* Split: the upper halves go back to the free lists. */
+	while (o > want) {
+		o--;
+		uint64_t upper = pfn + (1ULL << o);
+		struct page *u = &pmm.pages[upper - pmm.base_pfn];
+		u->state = PAGE_FREE;
+		u->order = (uint8_t)o;
+		list_add_head(&pmm.free[o], &u->node);
+	}
+	for (size_t i = 0; i < (1ULL << want); i++) {
+		struct page *q = &pmm.pages[pfn + i - pmm.base_pfn];
+		q->state = PAGE_ALLOCATED;
+		q->order = 0;
+	}
+	pmm.nr_free -= 1ULL << want;
+	/* Give back the tail beyond npages. */
+	if ((1ULL << want) > npages) {
+		uint64_t extra = (1ULL << want) - npages;
+		free_range_locked(pfn + npages, extra);
+	}
+	spin_unlock_irqrestore(&pmm.lock, flags);
+	return pfn_to_virt(pfn);
+}
+
+void *page_alloc_zeroed(size_t npages)
+{
+	void *p = page_alloc(npages);
+	if (p)
+		memset(p, 0, npages * PAGE_SIZE);
+	return p;
+}
+
+void page_free(void *addr, size_t npages)
+{
+	if (!IS_ALIGNED((uintptr_t)addr, PAGE_SIZE))
+		panic("page_free: %p is not page aligned", addr);
+	unsigned long flags = spin_lock_irqsave(&pmm.lock);
+	for (size_t i = 0; i < npages; i++) {
+		struct page *p = virt_to_page((char *)addr + i * PAGE_SIZE);
+		if (!p || p->state == PAGE_FREE || p->state == PAGE_FREE_TAIL)
+			panic("page_free: %p (+%zu pages) was not allocated",
+			      addr, i);
+		p->state = PAGE_FREE_TAIL;
+	}
+	free_range_locked(virt_to_phys(addr) >> PAGE_SHIFT, npages);
+	spin_unlock_irqrestore(&pmm.lock, flags);
+}
+
+size_t pmm_free_pages(void)
+{
+	return pmm.nr_free;
+}
+
+size_t pmm_total_pages(void)
+{
+	return pmm.nr_total;
+}
