@@ -1,7 +1,7 @@
 	.section .ksyms, "a"
 	.p2align 3
 	.globl ksym_count, ksym_addrs, ksym_name_offsets, ksym_names
-ksym_count: .quad 421
+ksym_count: .quad 449
 ksym_addrs:
 	.quad 0xffffffff80105000
 	.quad 0xffffffff80105037
@@ -263,8 +263,8 @@ ksym_addrs:
 	.quad 0xffffffff80106090
 	.quad 0xffffffff801060a0
 	.quad 0xffffffff801060ac
-	.quad 0xffffffff801060c7
-	.quad 0xffffffff801060d3
+	.quad 0xffffffff801060ca
+	.quad 0xffffffff801060d9
 	.quad 0xffffffff801060f0
 	.quad 0xffffffff80106130
 	.quad 0xffffffff80106160
@@ -299,131 +299,159 @@ ksym_addrs:
 	.quad 0xffffffff80107e70
 	.quad 0xffffffff80108140
 	.quad 0xffffffff80108220
-	.quad 0xffffffff80108270
-	.quad 0xffffffff80108320
-	.quad 0xffffffff801084f0
-	.quad 0xffffffff80108550
-	.quad 0xffffffff80108660
-	.quad 0xffffffff80108730
-	.quad 0xffffffff80108800
-	.quad 0xffffffff80108a00
-	.quad 0xffffffff80108af0
-	.quad 0xffffffff80108b00
-	.quad 0xffffffff80108b60
-	.quad 0xffffffff80108ba0
-	.quad 0xffffffff80108da0
-	.quad 0xffffffff80108de0
-	.quad 0xffffffff80108e00
-	.quad 0xffffffff801090f0
-	.quad 0xffffffff80109100
-	.quad 0xffffffff80109130
-	.quad 0xffffffff80109140
-	.quad 0xffffffff80109180
-	.quad 0xffffffff801091b0
-	.quad 0xffffffff801091e0
-	.quad 0xffffffff80109210
-	.quad 0xffffffff80109250
-	.quad 0xffffffff80109290
-	.quad 0xffffffff801092c0
-	.quad 0xffffffff801092e0
-	.quad 0xffffffff80109320
-	.quad 0xffffffff80109370
-	.quad 0xffffffff801093e0
-	.quad 0xffffffff80109440
+	.quad 0xffffffff80108410
+	.quad 0xffffffff801086a0
+	.quad 0xffffffff801086f0
+	.quad 0xffffffff801087a0
+	.quad 0xffffffff80108970
+	.quad 0xffffffff801089d0
+	.quad 0xffffffff80108ae0
+	.quad 0xffffffff80108bb0
+	.quad 0xffffffff80108c80
+	.quad 0xffffffff80108e80
+	.quad 0xffffffff80108f70
+	.quad 0xffffffff80108f80
+	.quad 0xffffffff80108fe0
+	.quad 0xffffffff80109020
+	.quad 0xffffffff80109220
+	.quad 0xffffffff80109260
+	.quad 0xffffffff80109280
+	.quad 0xffffffff80109570
+	.quad 0xffffffff80109580
+	.quad 0xffffffff801095b0
+	.quad 0xffffffff801095c0
+	.quad 0xffffffff80109600
+	.quad 0xffffffff80109630
+	.quad 0xffffffff80109660
+	.quad 0xffffffff80109690
+	.quad 0xffffffff801096d0
+	.quad 0xffffffff80109710
+	.quad 0xffffffff80109740
+	.quad 0xffffffff80109760
+	.quad 0xffffffff801097a0
+	.quad 0xffffffff801097f0
+	.quad 0xffffffff80109860
 	.quad 0xffffffff801098c0
-	.quad 0xffffffff8010a040
-	.quad 0xffffffff8010a0a0
-	.quad 0xffffffff8010a140
-	.quad 0xffffffff8010a1e0
-	.quad 0xffffffff8010a220
-	.quad 0xffffffff8010a230
-	.quad 0xffffffff8010a2d0
-	.quad 0xffffffff8010aa50
-	.quad 0xffffffff8010ac40
-	.quad 0xffffffff8010af90
-	.quad 0xffffffff8010b160
-	.quad 0xffffffff8010b1d0
-	.quad 0xffffffff8010b3c0
+	.quad 0xffffffff80109d40
+	.quad 0xffffffff8010a4c0
+	.quad 0xffffffff8010a520
+	.quad 0xffffffff8010a5c0
+	.quad 0xffffffff8010a660
+	.quad 0xffffffff8010a6a0
+	.quad 0xffffffff8010a6b0
+	.quad 0xffffffff8010a750
+	.quad 0xffffffff8010aed0
+	.quad 0xffffffff8010b0c0
+	.quad 0xffffffff8010b410
+	.quad 0xffffffff8010b640
 	.quad 0xffffffff8010b660
-	.quad 0xffffffff8010b690
-	.quad 0xffffffff8010b7b0
-	.quad 0xffffffff8010b7c0
-	.quad 0xffffffff8010b7d0
-	.quad 0xffffffff8010b980
-	.quad 0xffffffff8010b9c0
-	.quad 0xffffffff8010bc20
-	.quad 0xffffffff8010bc50
-	.quad 0xffffffff8010bca0
-	.quad 0xffffffff8010bd60
-	.quad 0xffffffff8010bd80
-	.quad 0xffffffff8010be00
-	.quad 0xffffffff8010beb0
-	.quad 0xffffffff8010bef0
-	.quad 0xffffffff8010bf20
-	.quad 0xffffffff8010bf30
-	.quad 0xffffffff8010bf50
-	.quad 0xffffffff8010bfa0
-	.quad 0xffffffff8010bfe0
-	.quad 0xffffffff8010c010
-	.quad 0xffffffff8010c080
-	.quad 0xffffffff8010c090
-	.quad 0xffffffff8010c0a0
+	.quad 0xffffffff8010b7e0
+	.quad 0xffffffff8010bb70
+	.quad 0xffffffff8010be10
+	.quad 0xffffffff8010be70
+	.quad 0xffffffff8010c040
 	.quad 0xffffffff8010c0b0
-	.quad 0xffffffff8010c0c0
-	.quad 0xffffffff8010c190
-	.quad 0xffffffff8010c270
-	.quad 0xffffffff8010c2b0
-	.quad 0xffffffff8010c590
-	.quad 0xffffffff8010c600
-	.quad 0xffffffff8010c630
+	.quad 0xffffffff8010c2a0
+	.quad 0xffffffff8010c540
+	.quad 0xffffffff8010c570
+	.quad 0xffffffff8010c690
+	.quad 0xffffffff8010c6a0
 	.quad 0xffffffff8010c6b0
-	.quad 0xffffffff8010c6c0
-	.quad 0xffffffff8010c740
-	.quad 0xffffffff8010c750
-	.quad 0xffffffff8010c7f0
-	.quad 0xffffffff8010c980
-	.quad 0xffffffff8010ca40
-	.quad 0xffffffff8010cae0
-	.quad 0xffffffff8010cb20
-	.quad 0xffffffff8010cb30
+	.quad 0xffffffff8010c860
+	.quad 0xffffffff8010c8a0
+	.quad 0xffffffff8010cb10
 	.quad 0xffffffff8010cb40
-	.quad 0xffffffff8010cbf0
-	.quad 0xffffffff8010cd00
-	.quad 0xffffffff8010cd70
-	.quad 0xffffffff8010cd80
+	.quad 0xffffffff8010cb90
+	.quad 0xffffffff8010cc50
+	.quad 0xffffffff8010cc70
+	.quad 0xffffffff8010ccf0
+	.quad 0xffffffff8010cda0
+	.quad 0xffffffff8010cde0
+	.quad 0xffffffff8010ce10
 	.quad 0xffffffff8010ce20
-	.quad 0xffffffff8010ce30
-	.quad 0xffffffff8010ce60
+	.quad 0xffffffff8010ce40
+	.quad 0xffffffff8010ce90
+	.quad 0xffffffff8010ced0
+	.quad 0xffffffff8010cf00
+	.quad 0xffffffff8010cf70
+	.quad 0xffffffff8010cf80
+	.quad 0xffffffff8010cf90
 	.quad 0xffffffff8010cfa0
-	.quad 0xffffffff8010d000
-	.quad 0xffffffff8010d090
-	.quad 0xffffffff8010d0c0
-	.quad 0xffffffff8010d100
-	.quad 0xffffffff8010d150
-	.quad 0xffffffff8010d180
-	.quad 0xffffffff8010d230
-	.quad 0xffffffff8010d290
-	.quad 0xffffffff8010d340
-	.quad 0xffffffff8010d360
-	.quad 0xffffffff8010d390
-	.quad 0xffffffff8010d410
-	.quad 0xffffffff8010d490
-	.quad 0xffffffff8010d4c0
-	.quad 0xffffffff8010d500
-	.quad 0xffffffff8010d510
+	.quad 0xffffffff8010cfb0
+	.quad 0xffffffff8010d080
+	.quad 0xffffffff8010d160
+	.quad 0xffffffff8010d1a0
+	.quad 0xffffffff8010d480
+	.quad 0xffffffff8010d4f0
 	.quad 0xffffffff8010d520
-	.quad 0xffffffff8010d530
-	.quad 0xffffffff8010d540
-	.quad 0xffffffff8010d560
-	.quad 0xffffffff8010d590
-	.quad 0xffffffff8010d5d0
-	.quad 0xffffffff8010dca0
-	.quad 0xffffffff8010dd40
-	.quad 0xffffffff8010dd60
-	.quad 0xffffffff8010ddb0
-	.quad 0xffffffff8010de50
-	.quad 0xffffffff8010df10
-	.quad 0xffffffff8010dfe7
+	.quad 0xffffffff8010d5a0
+	.quad 0xffffffff8010d5b0
+	.quad 0xffffffff8010d630
+	.quad 0xffffffff8010d640
+	.quad 0xffffffff8010d6e0
+	.quad 0xffffffff8010d870
+	.quad 0xffffffff8010d930
+	.quad 0xffffffff8010d9d0
+	.quad 0xffffffff8010da10
+	.quad 0xffffffff8010da20
+	.quad 0xffffffff8010da30
+	.quad 0xffffffff8010dae0
+	.quad 0xffffffff8010dbf0
+	.quad 0xffffffff8010dc60
+	.quad 0xffffffff8010dc70
+	.quad 0xffffffff8010dd10
+	.quad 0xffffffff8010dd20
+	.quad 0xffffffff8010dd50
+	.quad 0xffffffff8010de90
+	.quad 0xffffffff8010def0
+	.quad 0xffffffff8010df80
+	.quad 0xffffffff8010dfb0
+	.quad 0xffffffff8010dff0
+	.quad 0xffffffff8010e040
+	.quad 0xffffffff8010e070
+	.quad 0xffffffff8010e120
+	.quad 0xffffffff8010e180
+	.quad 0xffffffff8010e230
+	.quad 0xffffffff8010e250
+	.quad 0xffffffff8010e280
+	.quad 0xffffffff8010e300
+	.quad 0xffffffff8010e380
+	.quad 0xffffffff8010e3b0
+	.quad 0xffffffff8010e3f0
+	.quad 0xffffffff8010e540
+	.quad 0xffffffff8010e550
+	.quad 0xffffffff8010e5d0
+	.quad 0xffffffff8010e780
+	.quad 0xffffffff8010e960
+	.quad 0xffffffff8010e9d0
+	.quad 0xffffffff8010eb60
+	.quad 0xffffffff8010ec00
+	.quad 0xffffffff8010ecb0
+	.quad 0xffffffff8010ee30
+	.quad 0xffffffff8010ef90
+	.quad 0xffffffff8010f1e0
+	.quad 0xffffffff8010f260
+	.quad 0xffffffff8010f270
+	.quad 0xffffffff8010f280
+	.quad 0xffffffff8010f290
+	.quad 0xffffffff8010f2a0
+	.quad 0xffffffff8010f2c0
+	.quad 0xffffffff8010f2f0
+	.quad 0xffffffff8010f330
+	.quad 0xffffffff8010f410
+	.quad 0xffffffff8010fb07
+	.quad 0xffffffff8010fb10
+	.quad 0xffffffff8010fbb0
+	.quad 0xffffffff8010fbd0
+	.quad 0xffffffff8010fc20
+	.quad 0xffffffff8010fcc0
+	.quad 0xffffffff8010fd80
+	.quad 0xffffffff8010fe60
+	.quad 0xffffffff8010fe90
+	.quad 0xffffffff8010ff30
+	.quad 0xffffffff80110030
+	.quad 0xffffffff801102b0
+	.quad 0xffffffff80110396
 ksym_name_offsets:
 	.long 0
 	.long 6
@@ -721,131 +749,159 @@ ksym_name_offsets:
 	.long 3957
 	.long 3969
 	.long 3982
-	.long 3994
-	.long 4007
-	.long 4015
-	.long 4022
-	.long 4043
-	.long 4058
-	.long 4070
-	.long 4093
-	.long 4104
-	.long 4132
-	.long 4150
-	.long 4163
-	.long 4171
-	.long 4183
-	.long 4200
-	.long 4212
-	.long 4219
-	.long 4227
-	.long 4234
-	.long 4241
-	.long 4248
-	.long 4255
-	.long 4263
-	.long 4270
-	.long 4278
-	.long 4285
+	.long 4010
+	.long 4034
+	.long 4046
+	.long 4059
+	.long 4067
+	.long 4074
+	.long 4095
+	.long 4110
+	.long 4122
+	.long 4145
+	.long 4156
+	.long 4184
+	.long 4202
+	.long 4215
+	.long 4223
+	.long 4235
+	.long 4252
+	.long 4264
+	.long 4271
+	.long 4279
+	.long 4286
 	.long 4293
 	.long 4300
-	.long 4308
-	.long 4316
-	.long 4323
-	.long 4334
-	.long 4344
-	.long 4353
-	.long 4365
-	.long 4377
-	.long 4389
-	.long 4399
+	.long 4307
+	.long 4315
+	.long 4322
+	.long 4330
+	.long 4337
+	.long 4345
+	.long 4352
+	.long 4360
+	.long 4368
+	.long 4375
+	.long 4386
+	.long 4396
 	.long 4405
-	.long 4419
-	.long 4438
+	.long 4417
+	.long 4429
+	.long 4441
 	.long 4451
-	.long 4469
-	.long 4482
-	.long 4491
-	.long 4502
-	.long 4520
-	.long 4530
-	.long 4545
-	.long 4561
-	.long 4574
-	.long 4584
-	.long 4592
-	.long 4600
-	.long 4608
-	.long 4624
-	.long 4630
-	.long 4650
-	.long 4659
-	.long 4674
-	.long 4683
-	.long 4698
-	.long 4708
-	.long 4721
-	.long 4733
-	.long 4751
-	.long 4774
-	.long 4789
+	.long 4457
+	.long 4471
+	.long 4490
+	.long 4503
+	.long 4515
+	.long 4529
+	.long 4554
+	.long 4575
+	.long 4598
+	.long 4622
+	.long 4640
+	.long 4653
+	.long 4662
+	.long 4673
+	.long 4691
+	.long 4701
+	.long 4716
+	.long 4732
+	.long 4745
+	.long 4755
+	.long 4763
+	.long 4771
+	.long 4779
+	.long 4795
 	.long 4801
-	.long 4811
-	.long 4827
-	.long 4841
-	.long 4853
-	.long 4872
-	.long 4881
-	.long 4896
-	.long 4906
-	.long 4919
-	.long 4938
-	.long 4949
-	.long 4964
-	.long 4975
-	.long 4988
-	.long 5000
-	.long 5018
-	.long 5032
-	.long 5047
-	.long 5060
-	.long 5072
-	.long 5084
-	.long 5098
-	.long 5111
-	.long 5127
-	.long 5138
-	.long 5149
-	.long 5168
-	.long 5187
-	.long 5209
+	.long 4821
+	.long 4830
+	.long 4845
+	.long 4854
+	.long 4869
+	.long 4879
+	.long 4892
+	.long 4904
+	.long 4922
+	.long 4945
+	.long 4960
+	.long 4972
+	.long 4982
+	.long 4998
+	.long 5012
+	.long 5024
+	.long 5043
+	.long 5052
+	.long 5067
+	.long 5077
+	.long 5090
+	.long 5109
+	.long 5120
+	.long 5135
+	.long 5146
+	.long 5159
+	.long 5171
+	.long 5189
+	.long 5203
+	.long 5218
 	.long 5231
-	.long 5246
-	.long 5261
-	.long 5272
-	.long 5283
-	.long 5297
-	.long 5310
-	.long 5321
-	.long 5334
-	.long 5356
-	.long 5369
-	.long 5384
+	.long 5243
+	.long 5255
+	.long 5269
+	.long 5282
+	.long 5298
+	.long 5309
+	.long 5320
+	.long 5339
+	.long 5358
+	.long 5380
 	.long 5402
-	.long 5409
+	.long 5417
 	.long 5432
-	.long 5442
-	.long 5452
-	.long 5471
-	.long 5489
-	.long 5499
-	.long 5509
-	.long 5526
-	.long 5537
-	.long 5553
-	.long 5566
-	.long 5576
-	.long 5592
+	.long 5443
+	.long 5454
+	.long 5468
+	.long 5481
+	.long 5492
+	.long 5505
+	.long 5527
+	.long 5540
+	.long 5555
+	.long 5573
+	.long 5604
+	.long 5613
+	.long 5624
+	.long 5650
+	.long 5679
+	.long 5688
+	.long 5714
+	.long 5726
+	.long 5738
+	.long 5766
+	.long 5789
+	.long 5816
+	.long 5823
+	.long 5830
+	.long 5853
+	.long 5863
+	.long 5873
+	.long 5892
+	.long 5910
+	.long 5920
+	.long 5936
+	.long 5946
+	.long 5967
+	.long 5984
+	.long 5995
+	.long 6011
+	.long 6024
+	.long 6034
+	.long 6050
+	.long 6059
+	.long 6087
+	.long 6114
+	.long 6138
+	.long 6161
 ksym_names:
 	.asciz "_text"
 	.asciz "trap_irq"
@@ -1142,6 +1198,8 @@ ksym_names:
 	.asciz "kernel_exit"
 	.asciz "memory_init"
 	.asciz "kernel_entry"
+	.asciz "selftest_fn_exception_fixup"
+	.asciz "selftest_fn_wx_mappings"
 	.asciz "serial_init"
 	.asciz "serial_write"
 	.asciz "vprintk"
@@ -1184,6 +1242,12 @@ ksym_names:
 	.asciz "cmdline_parse"
 	.asciz "cmdline_print_help"
 	.asciz "selftest_run"
+	.asciz "heap_stress"
+	.asciz "stress_thread"
+	.asciz "selftest_fn_heap_threads"
+	.asciz "selftest_fn_heap_api"
+	.asciz "selftest_fn_page_alloc"
+	.asciz "selftest_fn_heap_stress"
 	.asciz "free_range_locked"
 	.asciz "virt_to_page"
 	.asciz "pmm_init"
@@ -1253,6 +1317,19 @@ ksym_names:
 	.asciz "condvar_wait"
 	.asciz "condvar_signal"
 	.asciz "condvar_broadcast"
+	.asciz "selftest_fn_thread_create_join"
+	.asciz "count_fn"
+	.asciz "spinner_fn"
+	.asciz "selftest_fn_thread_detach"
+	.asciz "selftest_fn_mutex_contention"
+	.asciz "mutex_fn"
+	.asciz "selftest_fn_condvar_queue"
+	.asciz "producer_fn"
+	.asciz "consumer_fn"
+	.asciz "selftest_fn_condvar_timeout"
+	.asciz "selftest_fn_preemption"
+	.asciz "selftest_fn_thread_tcb_fpu"
+	.asciz "tcb_fn"
 	.asciz "tsc_hz"
 	.asciz "tsc_calibration_source"
 	.asciz "tsc_to_ns"
@@ -1260,11 +1337,18 @@ ksym_names:
 	.asciz "clock_monotonic_ns"
 	.asciz "clock_realtime_ns"
 	.asciz "udelay_ns"
+	.asciz "pit_measure_tsc"
 	.asciz "time_init"
+	.asciz "pit_measure_tsc.cold"
 	.asciz "reprogram_locked"
 	.asciz "timer_init"
 	.asciz "timer_reprogram"
 	.asciz "timer_cancel"
 	.asciz "timer_arm"
 	.asciz "timer_interrupt"
+	.asciz "order_fn"
+	.asciz "selftest_fn_clock_monotonic"
+	.asciz "selftest_fn_sleep_accuracy"
+	.asciz "selftest_fn_timer_order"
+	.asciz "selftest_fn_tsc_vs_pit"
 	.asciz "_etext"

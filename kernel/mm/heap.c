@@ -134,7 +134,8 @@ static void *large_alloc(size_t size)
 void *kmalloc(size_t size)
 {
 	if (size > (1UL << PMM_MAX_ORDER) * PAGE_SIZE) {
-		oom(size);
+		/* Larger than any block: the caller's size is wrong, not RAM short. */
+		pr_debug("heap: refusing a %zu-byte allocation", size);
 		return NULL;
 	}
 	unsigned cls = class_for(size ? size : 1);

@@ -169,31 +169,41 @@ static uint16_t pit_read(void)
 }
 
 /*
- * Channel 0 in mode 2 counts down from 65535 at 1.193182 MHz. Sum the
- * ticks seen over 2.5 ms of PIT time while the TSC runs: one tick of
- * uncertainty at each end is 0.07%, a fair price for a fast boot where
- * nothing better exists (TCG). The loop is bounded so an absent PIT
- * cannot hang the boot.
+ * Channel 0 in mode 2 counts down from 65535 at 1.193182 MHz, over and
+ * over. Sum the ticks seen while the TSC runs; the loop is bounded so an
+ * absent PIT cannot hang the boot.
  */
-static bool calibrate_pit(void)
+uint64_t pit_measure_tsc(uint64_t pit_ticks)
 {
 	outb(0x43, 0x34); /* channel 0, lo/hi, mode 2, binary */
 	outb(0x40, 0xff);
 	outb(0x40, 0xff);
 	uint16_t prev = pit_read();
-	uint64_t ticks = 0, target = PIT_HZ / 400;
+	uint64_t ticks = 0;
 	uint64_t t0 = rdtsc(), t1 = t0;
-	for (long spins = 0; ticks < target; spins++) {
-		if (spins > 2000000)
-			return false;
+	for (long spins = 0; ticks < pit_ticks; spins++) {
+		if (spins > 100 * (long)pit_ticks + 1000000)
+			return 0;
 		uint16_t cur = pit_read();
 		t1 = rdtsc();
 		ticks += (uint16_t)(prev - cur);
 		prev = cur;
 	}
-	if (t1 == t0)
+	/* Scale to exactly @pit_ticks: the last read may overshoot. */
+	return (t1 - t0) * pit_ticks / ticks;
+}
+
+/*
+ * 2.5 ms of PIT time: one tick of uncertainty at each end is 0.07%, a fair
+ * price for a fast boot where nothing better exists (TCG).
+ */
+static bool calibrate_pit(void)
+{
+	uint64_t ticks = PIT_HZ / 400;
+	uint64_t tsc = pit_measure_tsc(ticks);
+	if (!tsc)
 		return false;
-	tsc_freq = (t1 - t0) * PIT_HZ / ticks;
+	tsc_freq = tsc * PIT_HZ / ticks;
 	calib_source = "PIT";
 	return true;
 }

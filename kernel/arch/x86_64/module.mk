@@ -3,4 +3,4 @@ KERNEL_SRCS += kernel/arch/x86_64/boot.S kernel/arch/x86_64/traps.S \
 	kernel/arch/x86_64/cpu.c kernel/arch/x86_64/traps.c \
 	kernel/arch/x86_64/paging.c kernel/arch/x86_64/apic.c \
 	kernel/arch/x86_64/pvh.c kernel/arch/x86_64/acpi.c \
-	kernel/arch/x86_64/entry.c
+	kernel/arch/x86_64/entry.c kernel/arch/x86_64/arch_selftest.c

@@ -27,6 +27,11 @@ uint64_t clock_monotonic_ns(void);
 uint64_t clock_realtime_ns(void);
 uint64_t tsc_to_ns(uint64_t tsc_delta);
 uint64_t ns_to_tsc(uint64_t ns);
+/*
+ * TSC ticks elapsed over @pit_ticks ticks of the PIT (1.193182 MHz), or 0
+ * when there is no PIT. Busy-waits; for calibration and its self-test.
+ */
+uint64_t pit_measure_tsc(uint64_t pit_ticks);
 /* Busy-waits at least @ns; for early boot and drivers only. */
 void udelay_ns(uint64_t ns);
 

@@ -1,0 +1,169 @@
+/*
+ * Self-tests of the page allocator and the heap: patterns written into
+ * every allocation and checked before it is freed catch overlapping
+ * objects; the runner's page count catches leaks; several threads at once
+ * check that the locking holds.
+ */
+#include <kernel/errno.h>
+#include <kernel/heap.h>
+#include <kernel/page.h>
+#include <kernel/selftest.h>
+#include <kernel/string.h>
+#include <kernel/thread.h>
+
+/* xorshift64: a reproducible stream per seed. */
+static uint64_t next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void fill(void *p, size_t n, uint8_t tag)
+{
+	memset(p, tag, n);
+}
+
+static bool check(const void *p, size_t n, uint8_t tag)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != tag)
+			return false;
+	return true;
+}
+
+#define STRESS_OBJECTS 4096
+
+struct stress {
+	uint64_t seed;
+	int rounds;
+	int failed;
+};
+
+/* Random sizes, random frees, each object tagged; returns 0 or -1. */
+static int heap_stress(uint64_t seed, int rounds)
+{
+	void **obj = kcalloc(STRESS_OBJECTS, sizeof(*obj));
+	size_t *len = kcalloc(STRESS_OBJECTS, sizeof(*len));
+	int ret = -1;
+
+	if (!obj || !len)
+		goto out;
+	for (int r = 0; r < rounds; r++) {
+		for (int i = 0; i < STRESS_OBJECTS; i++) {
+			size_t k = next_rand(&seed) % STRESS_OBJECTS;
+			if (obj[k]) {
+				if (!check(obj[k], len[k], (uint8_t)k))
+					goto out;
+				kfree(obj[k]);
+				obj[k] = NULL;
+				continue;
+			}
+			uint64_t x = next_rand(&seed);
+			/* Mostly small objects, now and then a large one. */
+			len[k] = (x & 0xff) == 0 ? x % (64 * KiB) : x % 2049;
+			obj[k] = kmalloc(len[k]);
+			if (!obj[k])
+				goto out;
+			fill(obj[k], len[k], (uint8_t)k);
+		}
+	}
+	ret = 0;
+out:
+	for (int k = 0; obj && k < STRESS_OBJECTS; k++) {
+		if (obj[k] && !check(obj[k], len[k], (uint8_t)k))
+			ret = -1;
+		kfree(obj[k]);
+	}
+	kfree(obj);
+	kfree(len);
+	return ret;
+}
+
+SELFTEST(heap_stress)
+{
+	ST_CHECK(heap_stress(0x12345678, 8) == 0,
+		 "an object's contents changed, or allocation failed");
+	return 0;
+}
+
+static void stress_thread(void *arg)
+{
+	struct stress *s = arg;
+	s->failed = heap_stress(s->seed, s->rounds);
+}
+
+SELFTEST(heap_threads)
+{
+	struct stress s[4];
+	struct thread *t[4];
+
+	for (int i = 0; i < 4; i++) {
+		s[i] = (struct stress){ .seed = 0x9e3779b9u * (i + 1), .rounds = 4 };
+		t[i] = thread_create("heap-stress", stress_thread, &s[i]);
+		ST_CHECK(!IS_ERR(t[i]), "thread_create failed");
+	}
+	for (int i = 0; i < 4; i++)
+		thread_join(t[i]);
+	for (int i = 0; i < 4; i++)
+		ST_CHECK(!s[i].failed, "thread %d saw a corrupted object", i);
+	return 0;
+}
+
+SELFTEST(heap_api)
+{
+	for (size_t align = 16; align <= 64 * KiB; align <<= 1) {
+		void *p = kmalloc_aligned(align / 2 + 1, align);
+		ST_CHECK(p && IS_ALIGNED((uintptr_t)p, align),
+			 "kmalloc_aligned(%zu) gave %p", align, p);
+		kfree(p);
+	}
+	char *p = kmalloc(10);
+	ST_CHECK(p, "kmalloc(10) failed");
+	memcpy(p, "0123456789", 10);
+	for (size_t n = 100; n <= 100 * KiB; n *= 10) {
+		p = krealloc(p, n);
+		ST_CHECK(p && !memcmp(p, "0123456789", 10),
+			 "krealloc to %zu lost the data", n);
+	}
+	ST_CHECK(krealloc(p, 0) == NULL, "krealloc(p, 0) must free");
+	ST_CHECK(kcalloc(SIZE_MAX / 2, 4) == NULL, "kcalloc overflow passed");
+	ST_CHECK(kmalloc(SIZE_MAX / 2) == NULL, "a huge kmalloc succeeded");
+	uint64_t *z = kzalloc(4000);
+	ST_CHECK(z, "kzalloc failed");
+	for (size_t i = 0; i < 500; i++)
+		ST_CHECK(z[i] == 0, "kzalloc memory not zero at %zu", i);
+	kfree(z);
+	void *a = kmalloc(0), *b = kmalloc(0);
+	ST_CHECK(a && b && a != b, "kmalloc(0) must give unique pointers");
+	kfree(a);
+	kfree(b);
+	return 0;
+}
+
+SELFTEST(page_alloc)
+{
+	static void *blocks[64];
+	size_t before = pmm_free_pages();
+
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
+		size_t n = i % 9 + 1;
+		blocks[i] = page_alloc_zeroed(n);
+		ST_CHECK(blocks[i], "page_alloc(%zu) failed", n);
+		ST_CHECK(check(blocks[i], n * PAGE_SIZE, 0), "not zeroed");
+		fill(blocks[i], n * PAGE_SIZE, (uint8_t)i);
+	}
+	ST_CHECK(pmm_free_pages() < before, "free count did not drop");
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
+		size_t n = i % 9 + 1;
+		ST_CHECK(check(blocks[i], n * PAGE_SIZE, (uint8_t)i),
+			 "block %zu overlaps another", i);
+		page_free(blocks[i], n);
+	}
+	ST_CHECK(pmm_free_pages() == before, "pages lost: %zu -> %zu", before,
+		 pmm_free_pages());
+	ST_CHECK(page_alloc(0) == NULL, "page_alloc(0) must fail");
+	return 0;
+}

@@ -1,0 +1,269 @@
+/*
+ * Self-tests of threads, the scheduler and the sleeping locks. Every wait
+ * here is bounded by a deadline, so a scheduler bug fails a test with a
+ * message instead of hanging the VM.
+ */
+#include <arch/x86_64/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/heap.h>
+#include <kernel/selftest.h>
+#include <kernel/sched.h>
+#include <kernel/thread.h>
+#include <kernel/time.h>
+#include <kernel/waitq.h>
+
+static unsigned long counter;
+
+static void count_fn(void *arg)
+{
+	__atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+}
+
+SELFTEST(thread_create_join)
+{
+	enum { BATCH = 64, ROUNDS = 32 };
+	struct thread *t[BATCH];
+
+	counter = 0;
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int i = 0; i < BATCH; i++) {
+			t[i] = thread_create("st-count", count_fn, NULL);
+			ST_CHECK(!IS_ERR(t[i]), "thread_create failed");
+		}
+		for (int i = 0; i < BATCH; i++)
+			thread_join(t[i]);
+	}
+	ST_CHECK(counter == BATCH * ROUNDS, "%lu of %d threads ran", counter,
+		 BATCH * ROUNDS);
+	return 0;
+}
+
+/* Waits until @cond holds or @ms pass; sleeps between looks. */
+#define WAIT_UNTIL(cond, ms)                                               \
+	({                                                                 \
+		uint64_t end_ = clock_monotonic_ns() + (ms) * NSEC_PER_MSEC; \
+		while (!(cond) && clock_monotonic_ns() < end_)             \
+			thread_sleep_ns(NSEC_PER_MSEC);                    \
+		(cond);                                                    \
+	})
+
+SELFTEST(thread_detach)
+{
+	unsigned long before = thread_count();
+
+	counter = 0;
+	for (int i = 0; i < 100; i++) {
+		struct thread *t = thread_create("st-detached", count_fn, NULL);
+		ST_CHECK(!IS_ERR(t), "thread_create failed");
+		thread_detach(t);
+	}
+	ST_CHECK(WAIT_UNTIL(counter == 100, 5000), "only %lu threads ran",
+		 counter);
+	ST_CHECK(WAIT_UNTIL(thread_count() == before, 5000),
+		 "%lu detached threads were not freed", thread_count() - before);
+	return 0;
+}
+
+static struct mutex test_mutex;
+static unsigned long protected_counter;
+
+static void mutex_fn(void *arg)
+{
+	for (int i = 0; i < 20000; i++) {
+		mutex_lock(&test_mutex);
+		/* A non-atomic read-modify-write, with a switch in between. */
+		unsigned long v = protected_counter;
+		if (i % 1000 == 0)
+			thread_yield();
+		protected_counter = v + 1;
+		mutex_unlock(&test_mutex);
+	}
+}
+
+SELFTEST(mutex_contention)
+{
+	struct thread *t[8];
+
+	mutex_init(&test_mutex);
+	protected_counter = 0;
+	for (int i = 0; i < 8; i++) {
+		t[i] = thread_create("st-mutex", mutex_fn, NULL);
+		ST_CHECK(!IS_ERR(t[i]), "thread_create failed");
+	}
+	for (int i = 0; i < 8; i++)
+		thread_join(t[i]);
+	ST_CHECK(protected_counter == 8 * 20000, "counter %lu, want %d",
+		 protected_counter, 8 * 20000);
+	ST_CHECK(mutex_trylock(&test_mutex), "mutex still held");
+	ST_CHECK(!mutex_trylock(&test_mutex), "mutex taken twice");
+	mutex_unlock(&test_mutex);
+	return 0;
+}
+
+/* A bounded queue of numbers between producers and consumers. */
+#define QUEUE_SIZE 16
+static struct {
+	struct mutex lock;
+	struct condvar not_empty, not_full;
+	uint64_t item[QUEUE_SIZE];
+	unsigned head, count;
+	uint64_t sum;
+} q;
+
+#define ITEMS_PER_PRODUCER 5000
+
+static void producer_fn(void *arg)
+{
+	for (uint64_t i = 1; i <= ITEMS_PER_PRODUCER; i++) {
+		mutex_lock(&q.lock);
+		while (q.count == QUEUE_SIZE)
+			condvar_wait(&q.not_full, &q.lock);
+		q.item[(q.head + q.count++) % QUEUE_SIZE] = i;
+		condvar_signal(&q.not_empty);
+		mutex_unlock(&q.lock);
+	}
+}
+
+static void consumer_fn(void *arg)
+{
+	for (int i = 0; i < ITEMS_PER_PRODUCER; i++) {
+		mutex_lock(&q.lock);
+		while (q.count == 0)
+			condvar_wait(&q.not_empty, &q.lock);
+		q.sum += q.item[q.head];
+		q.head = (q.head + 1) % QUEUE_SIZE;
+		q.count--;
+		condvar_signal(&q.not_full);
+		mutex_unlock(&q.lock);
+	}
+}
+
+SELFTEST(condvar_queue)
+{
+	struct thread *t[6];
+
+	mutex_init(&q.lock);
+	condvar_init(&q.not_empty);
+	condvar_init(&q.not_full);
+	q.head = q.count = 0;
+	q.sum = 0;
+	for (int i = 0; i < 6; i++) {
+		t[i] = thread_create(i % 2 ? "st-consumer" : "st-producer",
+				     i % 2 ? consumer_fn : producer_fn, NULL);
+		ST_CHECK(!IS_ERR(t[i]), "thread_create failed");
+	}
+	for (int i = 0; i < 6; i++)
+		thread_join(t[i]);
+	uint64_t want = 3ULL * ITEMS_PER_PRODUCER * (ITEMS_PER_PRODUCER + 1) / 2;
+	ST_CHECK(q.sum == want && q.count == 0, "sum %lu, want %lu", q.sum,
+		 want);
+	return 0;
+}
+
+SELFTEST(condvar_timeout)
+{
+	struct mutex m;
+	struct condvar cv;
+
+	mutex_init(&m);
+	condvar_init(&cv);
+	mutex_lock(&m);
+	uint64_t start = clock_monotonic_ns();
+	int ret = condvar_wait_deadline(&cv, &m, start + 5 * NSEC_PER_MSEC);
+	uint64_t waited = clock_monotonic_ns() - start;
+	ST_CHECK(mutex_held(&m), "mutex not held after the wait");
+	mutex_unlock(&m);
+	ST_CHECK(ret == -ETIMEDOUT, "wait returned %d, want -ETIMEDOUT", ret);
+	ST_CHECK(waited >= 5 * NSEC_PER_MSEC, "woke after %lu ns, before the deadline",
+		 waited);
+	return 0;
+}
+
+/*
+ * Two threads that never yield wait for each other's progress: on one CPU
+ * only preemption by the timer lets both finish.
+ */
+static volatile unsigned long spins[2];
+
+static void spinner_fn(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+	uint64_t end = clock_monotonic_ns() + 2 * NSEC_PER_SEC;
+	spins[me] = 1;
+	while (spins[!me] == 0 && clock_monotonic_ns() < end)
+		__asm__ volatile("pause");
+	spins[me] = 2;
+}
+
+SELFTEST(preemption)
+{
+	struct thread *t[2];
+
+	spins[0] = spins[1] = 0;
+	uint64_t switches = sched_switch_count();
+	for (int i = 0; i < 2; i++) {
+		t[i] = thread_create("st-spinner", spinner_fn,
+				     (void *)(uintptr_t)i);
+		ST_CHECK(!IS_ERR(t[i]), "thread_create failed");
+	}
+	thread_join(t[0]);
+	thread_join(t[1]);
+	ST_CHECK(spins[0] == 2 && spins[1] == 2, "a spinner never ran");
+	ST_CHECK(sched_switch_count() > switches, "no context switch seen");
+	return 0;
+}
+
+/*
+ * Each thread's FS base is its TCB, with its own canary at 0x28, and its
+ * FPU registers survive switches to threads that change theirs.
+ */
+struct tcb_probe {
+	uint64_t fs_base, canary_fs, xmm_ok;
+	struct thread *self;
+};
+
+static void tcb_fn(void *arg)
+{
+	struct tcb_probe *p = arg;
+	uint64_t mine = (uint64_t)(uintptr_t)p * 0x100000001ULL, seen;
+
+	p->self = thread_current();
+	p->fs_base = cpu_get_fs_base();
+	__asm__ volatile("movq %%fs:0x28, %0" : "=r"(p->canary_fs));
+	p->xmm_ok = 1;
+	for (int i = 0; i < 50; i++) {
+		/* No clobber: this file is built without SSE registers. */
+		__asm__ volatile("movq %0, %%xmm5" : : "r"(mine));
+		thread_yield();
+		__asm__ volatile("movq %%xmm5, %0" : "=r"(seen));
+		if (seen != mine)
+			p->xmm_ok = 0;
+	}
+}
+
+SELFTEST(thread_tcb_fpu)
+{
+	struct tcb_probe p[3];
+	struct thread *t[3];
+
+	for (int i = 0; i < 3; i++) {
+		t[i] = thread_create("st-tcb", tcb_fn, &p[i]);
+		ST_CHECK(!IS_ERR(t[i]), "thread_create failed");
+	}
+	for (int i = 0; i < 3; i++) {
+		/* Read before join frees the thread. */
+		WAIT_UNTIL(__atomic_load_n(&t[i]->state, __ATOMIC_ACQUIRE) ==
+				   THREAD_EXITED,
+			   2000);
+		ST_CHECK(p[i].fs_base == (uint64_t)&t[i]->tcb,
+			 "FS base %lx is not the TCB", p[i].fs_base);
+		ST_CHECK(p[i].canary_fs == t[i]->tcb.stack_guard,
+			 "%%fs:0x28 is not the thread's canary");
+		ST_CHECK(p[i].xmm_ok, "xmm5 changed across a switch");
+		thread_join(t[i]);
+	}
+	ST_CHECK(p[0].canary_fs != p[1].canary_fs &&
+			 p[1].canary_fs != p[2].canary_fs,
+		 "threads share a canary");
+	return 0;
+}
