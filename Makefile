@@ -3,11 +3,20 @@
 #
 #   make            build build/kernel.elf
 #   make run        boot it in QEMU, console on the terminal (ARGS="...")
-#   make test       host unit tests, then in-VM tests
+#   make test       format check, host unit tests, in-VM tests
 #   make bench      benchmarks (docs/performance.md)
-#   make deps       install missing Debian packages
+#
+# Every goal but `clean` first installs the Debian packages it needs that
+# are missing (scripts/deps.sh).
 
 BUILD := build
+SHELL := /bin/bash
+
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell scripts/deps.sh >&2 && echo ok),ok)
+$(error scripts/deps.sh could not install the packages the build needs)
+endif
+endif
 CC := gcc
 LD := ld
 HOSTCC := gcc
@@ -38,6 +47,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 	-Werror -Wno-unused-parameter -Ikernel/include -Ikernel \
 	-DHOST_TEST -MMD -MP
 
+.DEFAULT_GOAL := all
 KERNEL_SRCS :=
 UNIT_TESTS :=
 
@@ -46,18 +56,16 @@ include tests/unit/module.mk
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all deps run test unit-test vm-test bench format-check clean
+.PHONY: all run test unit-test vm-test bench format-check clean
 all: $(BUILD)/kernel.elf
 
-deps:
-	$(Q)scripts/deps.sh
-
-$(BUILD)/%.c.o: %.c
+# Objects depend on the Makefile too: a flag change rebuilds everything.
+$(BUILD)/%.c.o: %.c Makefile
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/%.S.o: %.S
+$(BUILD)/%.S.o: %.S Makefile
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
@@ -77,24 +85,20 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld scripts/gen-ksy
 		|| { echo "kernel symbols moved between link passes"; exit 1; }
 	$(Q)mv $@.tmp $@
 
-SHELL := /bin/bash
-
 run: $(BUILD)/kernel.elf
-	$(Q)scripts/deps.sh
 	$(Q)scripts/qemu.sh -kernel $(BUILD)/kernel.elf -append "$(ARGS)"
 
-test: unit-test vm-test
+# All three run even when one fails; the last line sums them up.
+test: $(UNIT_TESTS) $(BUILD)/kernel.elf
+	$(Q)scripts/run-tests.sh $(UNIT_TESTS)
 
 unit-test: $(UNIT_TESTS)
-	$(Q)scripts/deps.sh
 	$(Q)tests/unit/run.sh $(UNIT_TESTS)
 
 vm-test: $(BUILD)/kernel.elf
-	$(Q)scripts/deps.sh
 	$(Q)tests/vm/run.sh $(BUILD)/kernel.elf
 
 bench: $(BUILD)/kernel.elf
-	$(Q)scripts/deps.sh
 	$(Q)bench/boot.sh $(BUILD)/kernel.elf
 
 format-check:

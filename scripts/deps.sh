@@ -2,7 +2,7 @@
 # Installs the Debian packages the build, the tests and the benchmarks need,
 # only those missing. Called by make; safe to run any time.
 set -eu
-pkgs=(gcc make binutils qemu-system-x86 musl-tools clang-format)
+pkgs=(gcc make binutils coreutils git qemu-system-x86 clang-format)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

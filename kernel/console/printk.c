@@ -15,7 +15,8 @@ static unsigned console_loglevel = LOG_NOTICE;
 KPARAM_UINT(console_loglevel, "loglevel", 0, 7,
 	    "console log level: 0 emergencies only .. 7 debug (default 5)");
 
-static spinlock_t log_lock = SPINLOCK_INIT; /* protects early_buf, console output */
+static spinlock_t log_lock =
+	SPINLOCK_INIT; /* protects early_buf, console output */
 static bool console_started;
 /* Lines logged before the console started: level byte, then the text. */
 static char early_buf[16 * 1024];
@@ -28,9 +29,9 @@ void vprintk(int level, const char *fmt, va_list ap)
 {
 	char line[512];
 	uint64_t ns = clock_monotonic_ns();
-	int n = snprintf(line, sizeof(line), "[%5lu.%06lu] %c: ",
-			 ns / NSEC_PER_SEC, ns % NSEC_PER_SEC / 1000,
-			 level_tag[level & 7]);
+	int n = snprintf(line, sizeof(line),
+			 "[%5lu.%06lu] %c: ", ns / NSEC_PER_SEC,
+			 ns % NSEC_PER_SEC / 1000, level_tag[level & 7]);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	if ((size_t)n >= sizeof(line) - 1)
 		n = sizeof(line) - 2;

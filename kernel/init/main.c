@@ -49,16 +49,17 @@ static int set_env(const char *name, const char *value, char *err,
 	size_t len = strlen(var);
 
 	if (!env_name_valid(var) || !value) {
-		snprintf(err, errlen,
-			 "option '%.64s' must be env.NAME=VALUE with NAME made of letters, digits and '_'",
-			 name);
+		snprintf(
+			err, errlen,
+			"option '%.64s' must be env.NAME=VALUE with NAME made of letters, digits and '_'",
+			name);
 		return -EINVAL;
 	}
 	for (unsigned i = 0; i < program_envc; i++) {
 		if (!strncmp(program_env[i], var, len) &&
 		    program_env[i][len] == '=') {
-			snprintf(err, errlen, "option '%s' given more than once",
-				 name);
+			snprintf(err, errlen,
+				 "option '%s' given more than once", name);
 			return -EINVAL;
 		}
 	}
@@ -96,14 +97,15 @@ static int set_selftest(const char *name, const char *value, char *err,
 	selftest_only = value;
 	return 0;
 }
-KPARAM_CUSTOM(selftest, "selftest", "selftest[=NAME,...]", set_selftest,
-	      false, false,
-	      "run the kernel self-tests (all, or the named ones); exit 0 if all pass");
+KPARAM_CUSTOM(
+	selftest, "selftest", "selftest[=NAME,...]", set_selftest, false, false,
+	"run the kernel self-tests (all, or the named ones); exit 0 if all pass");
 
 static const char *crash_kind;
-KPARAM_STRING(crash_kind, "crash",
-	      "crash on purpose after boot to test the fatal-error path: "
-	      "page-fault, invalid-opcode, divide-error, stack-smash, panic, assert");
+KPARAM_STRING(
+	crash_kind, "crash",
+	"crash on purpose after boot to test the fatal-error path: "
+	"page-fault, invalid-opcode, divide-error, stack-smash, panic, assert");
 
 /* Defeats constant folding so the crashes below happen at run time. */
 static volatile uintptr_t crash_operand;
@@ -127,8 +129,9 @@ static __noreturn void crash(const char *kind)
 	} else if (!strcmp(kind, "invalid-opcode")) {
 		__asm__ volatile("ud2");
 	} else if (!strcmp(kind, "divide-error")) {
-		volatile unsigned zero = (unsigned)crash_operand;
-		crash_operand = 1 / zero;
+		/* In asm: the compiler turns 1 / x into x == 1. */
+		uint32_t lo = 1, hi = 0, zero = (uint32_t)crash_operand;
+		__asm__ volatile("divl %2" : "+a"(lo), "+d"(hi) : "r"(zero));
 	} else if (!strcmp(kind, "stack-smash")) {
 		crash_stack_smash(64 + (size_t)crash_operand);
 	} else if (!strcmp(kind, "panic")) {
@@ -161,7 +164,8 @@ __noreturn void kernel_main(const struct boot_params *bp)
 	char err[256];
 
 	if (bp->cmdline_truncated)
-		usage_error("the command line is longer than the kernel accepts");
+		usage_error(
+			"the command line is longer than the kernel accepts");
 	if (cmdline_parse(bp->cmdline, err, sizeof(err)))
 		usage_error(err);
 	printk_console_start();

@@ -67,11 +67,13 @@ static int check_text(const char *cl, char *err, size_t errlen)
 	const unsigned char *s = (const unsigned char *)cl;
 	for (size_t i = 0; s[i];) {
 		size_t n = utf8_len(s + i);
-		if (n == 0 || (n == 1 && s[i] < 0x20 && !is_space((char)s[i])) ||
+		if (n == 0 ||
+		    (n == 1 && s[i] < 0x20 && !is_space((char)s[i])) ||
 		    s[i] == 0x7f) {
-			snprintf(err, errlen,
-				 "byte 0x%02x at offset %zu is not printable UTF-8",
-				 s[i], i);
+			snprintf(
+				err, errlen,
+				"byte 0x%02x at offset %zu is not printable UTF-8",
+				s[i], i);
 			return -EINVAL;
 		}
 		i += n;
@@ -104,8 +106,9 @@ static char *next_token(char **pos, char *err, size_t errlen)
 		return ERR_PTR(-EINVAL);
 	}
 	if (w - start > CMDLINE_TOKEN_MAX) {
-		snprintf(err, errlen, "option '%.32s...' is longer than %d bytes",
-			 start, CMDLINE_TOKEN_MAX);
+		snprintf(err, errlen,
+			 "option '%.32s...' is longer than %d bytes", start,
+			 CMDLINE_TOKEN_MAX);
 		return ERR_PTR(-E2BIG);
 	}
 	*pos = *r ? r + 1 : r;
@@ -120,8 +123,8 @@ static const struct kparam *find_kparam(const char *name, size_t *index)
 		const struct kparam *k = p + i;
 		size_t len = strlen(k->name);
 		bool match = k->prefix ? !strncmp(name, k->name, len) &&
-						 name[len] != 0
-				       : !strcmp(name, k->name);
+						 name[len] != 0 :
+					 !strcmp(name, k->name);
 		if (match) {
 			*index = i;
 			return k;
@@ -169,9 +172,10 @@ static int apply(const struct kparam *k, const char *name, const char *value,
 	case KPARAM_T_UINT:
 		if (!value || parse_ulong(value, &v) || v < k->min ||
 		    v > k->max) {
-			snprintf(err, errlen,
-				 "option '%s' needs a number from %lu to %lu, not '%.64s'",
-				 name, k->min, k->max, value ? value : "");
+			snprintf(
+				err, errlen,
+				"option '%s' needs a number from %lu to %lu, not '%.64s'",
+				name, k->min, k->max, value ? value : "");
 			return -EINVAL;
 		}
 		*(unsigned *)k->var = (unsigned)v;
@@ -190,9 +194,10 @@ static int apply(const struct kparam *k, const char *name, const char *value,
 		} else if (!strcmp(value, "0")) {
 			*(bool *)k->var = false;
 		} else {
-			snprintf(err, errlen,
-				 "option '%s' takes no value, or 0 or 1, not '%.64s'",
-				 name, value);
+			snprintf(
+				err, errlen,
+				"option '%s' takes no value, or 0 or 1, not '%.64s'",
+				name, value);
 			return -EINVAL;
 		}
 		return 0;
@@ -214,7 +219,8 @@ static int parse_option(char *tok, char *err, size_t errlen)
 		value = eq + 1;
 	}
 	if (!*tok) {
-		snprintf(err, errlen, "option with an empty name before '=%.64s'",
+		snprintf(err, errlen,
+			 "option with an empty name before '=%.64s'",
 			 value ? value : "");
 		return -EINVAL;
 	}
@@ -225,8 +231,8 @@ static int parse_option(char *tok, char *err, size_t errlen)
 	}
 	if (index < MAX_KPARAMS) {
 		if (seen[index] && !k->repeatable) {
-			snprintf(err, errlen, "option '%s' given more than once",
-				 tok);
+			snprintf(err, errlen,
+				 "option '%s' given more than once", tok);
 			return -EINVAL;
 		}
 		seen[index] = true;
@@ -257,9 +263,10 @@ int cmdline_parse(char *cmdline, char *err, size_t errlen)
 			return (int)PTR_ERR(tok);
 		if (args) {
 			if (cmdline_argc == CMDLINE_MAX_ARGS) {
-				snprintf(err, errlen,
-					 "more than %d program arguments after '--'",
-					 CMDLINE_MAX_ARGS);
+				snprintf(
+					err, errlen,
+					"more than %d program arguments after '--'",
+					CMDLINE_MAX_ARGS);
 				return -E2BIG;
 			}
 			cmdline_argv[cmdline_argc++] = tok;

@@ -25,8 +25,8 @@ const char *ksym_lookup(uint64_t addr, uint64_t *offset, uint64_t *size)
 		else
 			hi = mid;
 	}
-	uint64_t end = lo + 1 < ksym_count ? ksym_addrs[lo + 1]
-					   : (uint64_t)_etext;
+	uint64_t end = lo + 1 < ksym_count ? ksym_addrs[lo + 1] :
+					     (uint64_t)_etext;
 	*offset = addr - ksym_addrs[lo];
 	*size = end - ksym_addrs[lo];
 	return ksym_names + ksym_name_offsets[lo];

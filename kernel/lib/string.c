@@ -1,6 +1,8 @@
 /*
  * String and memory routines. The bulk ones use the string instructions,
- * which are fast on every x86_64 CPU with ERMS and need no SSE.
+ * which need no SSE. They move 8 bytes per iteration and finish with
+ * single bytes: as fast as byte moves on CPUs with ERMS, and 8 times
+ * faster under TCG, which runs `rep` one iteration at a time.
  */
 #include <kernel/heap.h>
 #include <kernel/string.h>
@@ -8,9 +10,12 @@
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
-	__asm__ volatile("rep movsb"
-			 : "+D"(dst), "+S"(src), "+c"(n)
-			 :
+	size_t words = n / 8, bytes = n % 8;
+	__asm__ volatile("rep movsq\n\t"
+			 "movq %3, %%rcx\n\t"
+			 "rep movsb"
+			 : "+D"(dst), "+S"(src), "+c"(words)
+			 : "r"(bytes)
 			 : "memory");
 	return ret;
 }
@@ -32,9 +37,13 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
-	__asm__ volatile("rep stosb"
-			 : "+D"(dst), "+c"(n)
-			 : "a"(c)
+	uint64_t pattern = 0x0101010101010101ULL * (uint8_t)c;
+	size_t words = n / 8, bytes = n % 8;
+	__asm__ volatile("rep stosq\n\t"
+			 "movq %3, %%rcx\n\t"
+			 "rep stosb"
+			 : "+D"(dst), "+c"(words), "+a"(pattern)
+			 : "r"(bytes)
 			 : "memory");
 	return ret;
 }

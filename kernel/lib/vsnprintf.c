@@ -24,7 +24,13 @@ static void pad(struct out *o, char c, int n)
 		put(o, c);
 }
 
-enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8, F_ALT = 16 };
+enum {
+	F_LEFT = 1,
+	F_ZERO = 2,
+	F_PLUS = 4,
+	F_SPACE = 8,
+	F_ALT = 16
+};
 
 static void put_number(struct out *o, uint64_t v, bool neg, unsigned base,
 		       bool upper, int flags, int width, int prec)
@@ -38,7 +44,10 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base,
 	} while (v);
 	if (prec == 0 && n == 1 && tmp[0] == '0')
 		n = 0;
-	char sign = neg ? '-' : (flags & F_PLUS) ? '+' : (flags & F_SPACE) ? ' ' : 0;
+	char sign = neg		      ? '-' :
+		    (flags & F_PLUS)  ? '+' :
+		    (flags & F_SPACE) ? ' ' :
+					0;
 	const char *prefix = "";
 	if ((flags & F_ALT) && base == 16 && n)
 		prefix = upper ? "0X" : "0x";
@@ -121,7 +130,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		switch (*fmt) {
 		case 'd':
 		case 'i': {
-			int64_t v = lng >= 2 ? va_arg(ap, long) : va_arg(ap, int);
+			int64_t v = lng >= 2 ? va_arg(ap, long) :
+					       va_arg(ap, int);
 			if (lng == -1)
 				v = (short)v;
 			else if (lng <= -2)
@@ -134,8 +144,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'x':
 		case 'X':
 		case 'o': {
-			uint64_t v = lng >= 2 ? va_arg(ap, unsigned long)
-					      : va_arg(ap, unsigned int);
+			uint64_t v = lng >= 2 ? va_arg(ap, unsigned long) :
+						va_arg(ap, unsigned int);
 			if (lng == -1)
 				v = (unsigned short)v;
 			else if (lng <= -2)
@@ -153,7 +163,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			const char *s = va_arg(ap, const char *);
 			if (!s)
 				s = "(null)";
-			int n = (int)strnlen(s, prec >= 0 ? (size_t)prec : SIZE_MAX);
+			int n = (int)strnlen(s, prec >= 0 ? (size_t)prec :
+							    SIZE_MAX);
 			if (!(flags & F_LEFT))
 				pad(&o, ' ', width - n);
 			for (int i = 0; i < n; i++)

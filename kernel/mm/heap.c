@@ -12,13 +12,13 @@
 #include <kernel/spinlock.h>
 #include <kernel/string.h>
 
-static const uint16_t class_size[] = { 16,  32,  48,  64,   96,   128,  192,
+static const uint16_t class_size[] = { 16,  32,	 48,  64,  96,	 128,  192,
 				       256, 384, 512, 768, 1024, 1536, 2048 };
 #define NR_CLASSES ARRAY_SIZE(class_size)
 #define SMALL_MAX 2048
 
 struct size_class {
-	spinlock_t lock; /* protects partial and the slabs on it */
+	spinlock_t lock;	  /* protects partial and the slabs on it */
 	struct list_node partial; /* slabs (struct page) with free objects */
 };
 

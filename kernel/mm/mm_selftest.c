@@ -101,7 +101,8 @@ SELFTEST(heap_threads)
 	struct thread *t[4];
 
 	for (int i = 0; i < 4; i++) {
-		s[i] = (struct stress){ .seed = 0x9e3779b9u * (i + 1), .rounds = 4 };
+		s[i] = (struct stress){ .seed = 0x9e3779b9u * (i + 1),
+					.rounds = 4 };
 		t[i] = thread_create("heap-stress", stress_thread, &s[i]);
 		ST_CHECK(!IS_ERR(t[i]), "thread_create failed");
 	}

@@ -11,7 +11,7 @@
 #include <kernel/string.h>
 
 static struct {
-	spinlock_t lock; /* protects everything below and page states */
+	spinlock_t lock;    /* protects everything below and page states */
 	struct page *pages; /* one per frame from base_pfn */
 	uint64_t base_pfn, nr_frames;
 	struct list_node free[PMM_MAX_ORDER + 1];
@@ -42,7 +42,8 @@ static void free_block_locked(uint64_t pfn, unsigned order)
 	/* Merge with the buddy while it is a free block of the same order. */
 	while (order < PMM_MAX_ORDER) {
 		uint64_t buddy = pfn ^ (1ULL << order);
-		if (buddy < pmm.base_pfn || buddy - pmm.base_pfn >= pmm.nr_frames)
+		if (buddy < pmm.base_pfn ||
+		    buddy - pmm.base_pfn >= pmm.nr_frames)
 			break;
 		struct page *b = &pmm.pages[buddy - pmm.base_pfn];
 		if (b->state != PAGE_FREE || b->order != order)
@@ -63,11 +64,12 @@ static void free_range_locked(uint64_t pfn, uint64_t n)
 {
 	while (n) {
 		unsigned order = 0;
-		while (order < PMM_MAX_ORDER && !(pfn & ((2ULL << order) - 1)) &&
-		       (2ULL << order) <= n)
+		while (order < PMM_MAX_ORDER &&
+		       !(pfn & ((2ULL << order) - 1)) && (2ULL << order) <= n)
 			order++;
 		for (uint64_t i = 0; i < (1ULL << order); i++)
-			pmm.pages[pfn + i - pmm.base_pfn].state = PAGE_FREE_TAIL;
+			pmm.pages[pfn + i - pmm.base_pfn].state =
+				PAGE_FREE_TAIL;
 		free_block_locked(pfn, order);
 		pmm.nr_free += 1ULL << order;
 		pfn += 1ULL << order;
@@ -81,7 +83,8 @@ void pmm_init(const struct mem_range *ranges, size_t nr)
 	for (size_t i = 0; i < nr; i++) {
 		uint64_t s = ALIGN_UP(ranges[i].base, PAGE_SIZE) >> PAGE_SHIFT;
 		uint64_t e = ALIGN_DOWN(ranges[i].base + ranges[i].size,
-					PAGE_SIZE) >> PAGE_SHIFT;
+					PAGE_SIZE) >>
+			     PAGE_SHIFT;
 		if (e > s) {
 			lo = MIN(lo, s);
 			hi = MAX(hi, e);
@@ -89,12 +92,14 @@ void pmm_init(const struct mem_range *ranges, size_t nr)
 	}
 	if (hi == 0)
 		panic("pmm: no usable RAM");
-	size_t array_bytes = ALIGN_UP((hi - lo) * sizeof(struct page), PAGE_SIZE);
+	size_t array_bytes =
+		ALIGN_UP((hi - lo) * sizeof(struct page), PAGE_SIZE);
 	/* Carve the array from the first range that holds it. */
 	size_t carve = SIZE_MAX;
 	for (size_t i = 0; i < nr; i++) {
 		uint64_t s = ALIGN_UP(ranges[i].base, PAGE_SIZE);
-		uint64_t e = ALIGN_DOWN(ranges[i].base + ranges[i].size, PAGE_SIZE);
+		uint64_t e =
+			ALIGN_DOWN(ranges[i].base + ranges[i].size, PAGE_SIZE);
 		if (e > s && e - s >= array_bytes) {
 			carve = i;
 			pmm.pages = phys_to_virt(s);
@@ -114,7 +119,8 @@ void pmm_init(const struct mem_range *ranges, size_t nr)
 	for (size_t i = 0; i < nr; i++) {
 		uint64_t s = ALIGN_UP(ranges[i].base, PAGE_SIZE) >> PAGE_SHIFT;
 		uint64_t e = ALIGN_DOWN(ranges[i].base + ranges[i].size,
-					PAGE_SIZE) >> PAGE_SHIFT;
+					PAGE_SIZE) >>
+			     PAGE_SHIFT;
 		if (i == carve)
 			s += array_bytes >> PAGE_SHIFT;
 		if (e > s)
@@ -145,8 +151,8 @@ void *page_alloc(size_t npages)
 		spin_unlock_irqrestore(&pmm.lock, flags);
 		return NULL;
 	}
-	struct page *p = list_entry(list_pop_head(&pmm.free[o]), struct page,
-				    node);
+	struct page *p =
+		list_entry(list_pop_head(&pmm.free[o]), struct page, node);
 	uint64_t pfn = page_pfn(p);
 	/* Split: the upper halves go back to the free lists. */
 	while (o > want) {

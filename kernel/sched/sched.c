@@ -21,7 +21,6 @@
 
 #include "sched_internal.h"
 
-
 void preempt_disable(void)
 {
 	__asm__ volatile("incl %%gs:%c0"
@@ -159,8 +158,8 @@ void schedule(void)
 	fpu_save(prev->fpu);
 	fpu_restore(next->fpu);
 	cpu_set_fs_base((uint64_t)&next->tcb);
-	struct thread *last = arch_switch(&prev->saved_rsp, next->saved_rsp,
-					  prev);
+	struct thread *last =
+		arch_switch(&prev->saved_rsp, next->saved_rsp, prev);
 	/* Running as prev again, switched to from @last. */
 	c = this_cpu();
 	finish_switch(c, last);

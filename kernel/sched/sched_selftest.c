@@ -21,7 +21,10 @@ static void count_fn(void *arg)
 
 SELFTEST(thread_create_join)
 {
-	enum { BATCH = 64, ROUNDS = 32 };
+	enum {
+		BATCH = 64,
+		ROUNDS = 32
+	};
 	struct thread *t[BATCH];
 
 	counter = 0;
@@ -41,7 +44,7 @@ SELFTEST(thread_create_join)
 /* Waits until @cond holds or @ms pass; sleeps between looks. */
 #define WAIT_UNTIL(cond, ms)                                               \
 	({                                                                 \
-		uint64_t end_ = clock_monotonic_ns() + (ms) * NSEC_PER_MSEC; \
+		uint64_t end_ = clock_monotonic_ns() + (ms)*NSEC_PER_MSEC; \
 		while (!(cond) && clock_monotonic_ns() < end_)             \
 			thread_sleep_ns(NSEC_PER_MSEC);                    \
 		(cond);                                                    \
@@ -60,7 +63,8 @@ SELFTEST(thread_detach)
 	ST_CHECK(WAIT_UNTIL(counter == 100, 5000), "only %lu threads ran",
 		 counter);
 	ST_CHECK(WAIT_UNTIL(thread_count() == before, 5000),
-		 "%lu detached threads were not freed", thread_count() - before);
+		 "%lu detached threads were not freed",
+		 thread_count() - before);
 	return 0;
 }
 
@@ -154,7 +158,8 @@ SELFTEST(condvar_queue)
 	}
 	for (int i = 0; i < 6; i++)
 		thread_join(t[i]);
-	uint64_t want = 3ULL * ITEMS_PER_PRODUCER * (ITEMS_PER_PRODUCER + 1) / 2;
+	uint64_t want =
+		3ULL * ITEMS_PER_PRODUCER * (ITEMS_PER_PRODUCER + 1) / 2;
 	ST_CHECK(q.sum == want && q.count == 0, "sum %lu, want %lu", q.sum,
 		 want);
 	return 0;
@@ -174,8 +179,8 @@ SELFTEST(condvar_timeout)
 	ST_CHECK(mutex_held(&m), "mutex not held after the wait");
 	mutex_unlock(&m);
 	ST_CHECK(ret == -ETIMEDOUT, "wait returned %d, want -ETIMEDOUT", ret);
-	ST_CHECK(waited >= 5 * NSEC_PER_MSEC, "woke after %lu ns, before the deadline",
-		 waited);
+	ST_CHECK(waited >= 5 * NSEC_PER_MSEC,
+		 "woke after %lu ns, before the deadline", waited);
 	return 0;
 }
 

@@ -42,9 +42,9 @@ uint64_t random_u64(void)
 		}
 	}
 	/* No RDRAND: mix the TSC (splitmix64 finaliser). */
-	v = rdtsc() + 0x9e3779b97f4a7c15ULL * __atomic_add_fetch(
-						  &next_thread_id, 0,
-						  __ATOMIC_RELAXED);
+	v = rdtsc() +
+	    0x9e3779b97f4a7c15ULL *
+		    __atomic_add_fetch(&next_thread_id, 0, __ATOMIC_RELAXED);
 	v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	v = (v ^ (v >> 27)) * 0x94d049bb133111ebULL;
 	return v ^ (v >> 31);
@@ -82,12 +82,12 @@ struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg)
 	/* Registers popped by arch_switch, then its ret to the entry. */
 	uint64_t *sp = (uint64_t *)((char *)t->stack + t->stack_size);
 	*--sp = (uint64_t)arch_thread_entry;
-	*--sp = 0; /* rbp */
+	*--sp = 0;	     /* rbp */
 	*--sp = (uint64_t)t; /* rbx: the thread, for thread_start */
-	*--sp = 0; /* r12 */
-	*--sp = 0; /* r13 */
-	*--sp = 0; /* r14 */
-	*--sp = 0; /* r15 */
+	*--sp = 0;	     /* r12 */
+	*--sp = 0;	     /* r13 */
+	*--sp = 0;	     /* r14 */
+	*--sp = 0;	     /* r15 */
 	t->saved_rsp = (uint64_t)sp;
 	__atomic_add_fetch(&live_threads, 1, __ATOMIC_RELAXED);
 	return t;

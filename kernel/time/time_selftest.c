@@ -60,7 +60,9 @@ static void order_fn(struct timer *tm)
 
 SELFTEST(timer_order)
 {
-	enum { N = 8 };
+	enum {
+		N = 8
+	};
 	static struct order_timer t[N];
 	unsigned seq = 0;
 	uint64_t base = clock_monotonic_ns() + NSEC_PER_MSEC;
@@ -79,7 +81,8 @@ SELFTEST(timer_order)
 	cancelled.my_seq = 0;
 	timer_init(&cancelled.tm, order_fn, &cancelled);
 	timer_arm(&cancelled.tm, base);
-	ST_CHECK(timer_cancel(&cancelled.tm), "cancel of an armed timer failed");
+	ST_CHECK(timer_cancel(&cancelled.tm),
+		 "cancel of an armed timer failed");
 
 	thread_sleep_ns(N * NSEC_PER_MSEC + LATE_SLACK_NS);
 	for (unsigned k = 0; k < N; k++) {

@@ -28,8 +28,8 @@ static void reprogram_locked(struct cpu *c)
 	ASSERT(spin_is_locked(&c->tq.lock));
 	uint64_t next = c->slice_end_ns;
 	if (!list_empty(&c->tq.timers)) {
-		struct timer *t = list_entry(c->tq.timers.next, struct timer,
-					     node);
+		struct timer *t =
+			list_entry(c->tq.timers.next, struct timer, node);
 		if (!next || t->deadline_ns < next)
 			next = t->deadline_ns;
 	}
@@ -54,8 +54,7 @@ void timer_arm(struct timer *t, uint64_t deadline_ns)
 	t->deadline_ns = deadline_ns;
 	t->cpu = (int)c->id;
 	struct list_node *pos;
-	list_for_each(pos, &c->tq.timers)
-	{
+	list_for_each (pos, &c->tq.timers) {
 		if (list_entry(pos, struct timer, node)->deadline_ns >
 		    deadline_ns)
 			break;
@@ -93,8 +92,8 @@ void timer_interrupt(void)
 
 	spin_lock(&c->tq.lock);
 	while (!list_empty(&c->tq.timers)) {
-		struct timer *t = list_entry(c->tq.timers.next, struct timer,
-					     node);
+		struct timer *t =
+			list_entry(c->tq.timers.next, struct timer, node);
 		if (t->deadline_ns > now)
 			break;
 		list_remove(&t->node);

@@ -5,7 +5,7 @@ UNIT_SHIM := tests/unit/shim.c
 
 define unit_test
 UNIT_TESTS += $(BUILD)/unit/$(1)
-$(BUILD)/unit/$(1): $(2) $(UNIT_SHIM)
+$(BUILD)/unit/$(1): $(2) $(UNIT_SHIM) Makefile
 	@mkdir -p $$(@D)
 	@echo "  HOSTCC  $$@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(2) $(UNIT_SHIM) -o $$@ -lpthread

@@ -13,6 +13,8 @@
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
 
+#include "unit.h"
+
 /* Tests may raise this to see kernel log output. */
 int shim_log_level = LOG_WARNING;
 
@@ -121,4 +123,22 @@ void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
 bool spin_is_locked(const spinlock_t *lock)
 {
 	return __atomic_load_n(&lock->locked, __ATOMIC_RELAXED);
+}
+
+/* The unit-test harness (tests/unit/unit.h). */
+int unit_failures;
+
+int unit_run(const struct unit_case *cases, size_t n)
+{
+	int failed_cases = 0;
+	for (size_t i = 0; i < n; i++) {
+		int before = unit_failures;
+		cases[i].fn();
+		bool ok = unit_failures == before;
+		printf("%s %s\n", ok ? "ok  " : "FAIL", cases[i].name);
+		failed_cases += !ok;
+	}
+	printf("%zu passed, %d failed\n", n - (size_t)failed_cases,
+	       failed_cases);
+	return failed_cases ? 1 : 0;
 }

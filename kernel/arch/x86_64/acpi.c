@@ -80,8 +80,8 @@ static int s5_sleep_type(const struct acpi_header *dsdt)
 			continue;
 		size_t j = i + 5;
 		j += (p[j] >> 6) + 1; /* PkgLength */
-		j++; /* NumElements */
-		if (p[j] == 0x0a) /* BytePrefix */
+		j++;		      /* NumElements */
+		if (p[j] == 0x0a)     /* BytePrefix */
 			return p[j + 1];
 		if (p[j] <= 1) /* ZeroOp, OneOp */
 			return p[j];

@@ -86,7 +86,8 @@ void lapic_init(void)
 	pic_mask_all();
 	use_x2apic = cpu_features.x2apic;
 	if (use_x2apic) {
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+		wrmsr(MSR_APIC_BASE,
+		      base | APIC_BASE_ENABLE | APIC_BASE_X2APIC);
 	} else {
 		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 		if (!xapic_mmio)

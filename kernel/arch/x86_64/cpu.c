@@ -68,7 +68,8 @@ static void detect_features(void)
 		f->kvm = strcmp(sig, "KVMKVMKVM") == 0;
 		if (f->kvm && a >= 0x40000001) {
 			cpuid(0x40000001, 0, &a, &b, &c, &d);
-			f->kvm_clock = a & (1 << 3); /* KVM_FEATURE_CLOCKSOURCE2 */
+			f->kvm_clock = a &
+				       (1 << 3); /* KVM_FEATURE_CLOCKSOURCE2 */
 		}
 	}
 }
@@ -77,7 +78,8 @@ static void xsetbv(uint32_t reg, uint64_t v)
 {
 	__asm__ volatile("xsetbv"
 			 :
-			 : "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+			 : "c"(reg), "a"((uint32_t)v),
+			   "d"((uint32_t)(v >> 32)));
 }
 
 static void fpu_enable(void)

@@ -52,14 +52,14 @@ struct timer_queue {
 };
 
 struct cpu {
-	struct cpu *self; /* CPU_SELF */
+	struct cpu *self;    /* CPU_SELF */
 	uint64_t kstack_top; /* CPU_KSTACK_TOP: stack for ring-3 entries */
 	struct thread *current;
 	struct thread *idle;
 	unsigned id;
 	uint32_t apic_id;
 	int preempt_count; /* >0: no preemption on this CPU */
-	int irq_depth; /* >0: in an interrupt handler */
+	int irq_depth;	   /* >0: in an interrupt handler */
 	bool need_resched;
 	uint64_t slice_end_ns; /* when the running thread's slice ends */
 	uint64_t nr_switches;

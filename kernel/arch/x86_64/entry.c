@@ -48,10 +48,13 @@ static size_t usable_ram(struct mem_range *out, size_t max, phys_addr_t floor)
 		struct mem_range piece[2] = { { lo, hi - lo }, { 0, 0 } };
 		if (ird->size && ird->base < hi && ird->base + ird->size > lo) {
 			phys_addr_t ilo = ALIGN_DOWN(ird->base, PAGE_SIZE);
-			phys_addr_t ihi = ALIGN_UP(ird->base + ird->size,
-						   PAGE_SIZE);
-			piece[0] = (struct mem_range){ lo, ilo > lo ? ilo - lo : 0 };
-			piece[1] = (struct mem_range){ ihi, hi > ihi ? hi - ihi : 0 };
+			phys_addr_t ihi =
+				ALIGN_UP(ird->base + ird->size, PAGE_SIZE);
+			piece[0] = (struct mem_range){ lo, ilo > lo ? ilo - lo :
+								      0 };
+			piece[1] = (struct mem_range){ ihi, hi > ihi ?
+								    hi - ihi :
+								    0 };
 		}
 		for (int p = 0; p < 2; p++) {
 			if (!piece[p].size)
@@ -73,8 +76,8 @@ static void memory_init(void)
 	if (boot_info.initrd.size && boot_info.initrd.base < pool_end)
 		panic("boot: initrd at 0x%lx overlaps the kernel image",
 		      boot_info.initrd.base);
-	phys_addr_t used = paging_init(boot_info.ram, boot_info.nr_ram, pool,
-				       pool_end);
+	phys_addr_t used =
+		paging_init(boot_info.ram, boot_info.nr_ram, pool, pool_end);
 	size_t nr = usable_ram(ram, ARRAY_SIZE(ram), used);
 	pmm_init(ram, nr);
 	paging_use_page_allocator();

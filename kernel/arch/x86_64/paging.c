@@ -18,7 +18,8 @@ extern const char _text[], _etext[], _rodata[], _erodata[], _data[],
 static uint64_t *kernel_pml4;
 static phys_addr_t pool_next, pool_limit;
 static bool use_pmm;
-static spinlock_t map_lock = SPINLOCK_INIT; /* protects the tables, ioremap_next */
+static spinlock_t map_lock =
+	SPINLOCK_INIT; /* protects the tables, ioremap_next */
 static uintptr_t ioremap_next = IOREMAP_BASE;
 
 static uint64_t *table_alloc(void)
@@ -82,7 +83,8 @@ static void map_kernel_section(const char *start, const char *end,
 {
 	uintptr_t va = (uintptr_t)start;
 	map_range_locked(va, va - KERNEL_VMA,
-			 ALIGN_UP((uintptr_t)end, PAGE_SIZE) - va, flags | PTE_G);
+			 ALIGN_UP((uintptr_t)end, PAGE_SIZE) - va,
+			 flags | PTE_G);
 }
 
 phys_addr_t paging_init(const struct mem_range *ram, size_t nr,
@@ -96,7 +98,8 @@ phys_addr_t paging_init(const struct mem_range *ram, size_t nr,
 	map_range_locked(PHYS_OFFSET, 0, MiB, PTE_W | PTE_NX | PTE_G);
 	for (size_t i = 0; i < nr; i++) {
 		phys_addr_t lo = ALIGN_UP(ram[i].base, PAGE_SIZE);
-		phys_addr_t hi = ALIGN_DOWN(ram[i].base + ram[i].size, PAGE_SIZE);
+		phys_addr_t hi =
+			ALIGN_DOWN(ram[i].base + ram[i].size, PAGE_SIZE);
 		if (lo < MiB)
 			lo = MiB;
 		if (hi > lo)

@@ -82,8 +82,8 @@ void pvh_parse(phys_addr_t start_info)
 		      si->version);
 
 	const struct hvm_memmap_entry *mm = boot_ptr(
-		si->memmap_paddr,
-		(uint64_t)si->memmap_entries * sizeof(*mm), "memory map");
+		si->memmap_paddr, (uint64_t)si->memmap_entries * sizeof(*mm),
+		"memory map");
 	for (uint32_t i = 0; i < si->memmap_entries; i++)
 		if (mm[i].type == E820_RAM)
 			add_ram(mm[i].addr, mm[i].size);
@@ -102,8 +102,8 @@ void pvh_parse(phys_addr_t start_info)
 		boot_info.cmdline[len] = 0;
 	}
 	if (si->nr_modules) {
-		const struct hvm_modlist_entry *mod =
-			boot_ptr(si->modlist_paddr, sizeof(*mod), "module list");
+		const struct hvm_modlist_entry *mod = boot_ptr(
+			si->modlist_paddr, sizeof(*mod), "module list");
 		if (si->nr_modules > 1)
 			pr_warn("pvh: %u modules given; only the first is the initrd",
 				si->nr_modules);

@@ -15,7 +15,7 @@
 struct boot_info {
 	struct mem_range ram[BOOT_MAX_RAM_RANGES]; /* usable RAM, sorted */
 	size_t nr_ram;
-	phys_addr_t max_ram; /* end of the highest RAM range */
+	phys_addr_t max_ram;	 /* end of the highest RAM range */
 	struct mem_range initrd; /* size 0 when none */
 	phys_addr_t rsdp;
 	char cmdline[BOOT_CMDLINE_MAX];

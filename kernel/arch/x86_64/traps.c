@@ -140,19 +140,19 @@ void trap_backtrace(uint64_t rip, uint64_t rbp)
 
 void trap_dump(const struct trap_frame *tf)
 {
-	console_printf(
-		"RIP: %04lx:%016lx RFLAGS: %016lx\n"
-		"RSP: %04lx:%016lx ERR: %016lx\n"
-		"RAX: %016lx RBX: %016lx RCX: %016lx\n"
-		"RDX: %016lx RSI: %016lx RDI: %016lx\n"
-		"RBP: %016lx R8:  %016lx R9:  %016lx\n"
-		"R10: %016lx R11: %016lx R12: %016lx\n"
-		"R13: %016lx R14: %016lx R15: %016lx\n"
-		"CR2: %016lx CR3: %016lx FS:  %016lx\n",
-		tf->cs, tf->rip, tf->rflags, tf->ss, tf->rsp, tf->error,
-		tf->rax, tf->rbx, tf->rcx, tf->rdx, tf->rsi, tf->rdi, tf->rbp,
-		tf->r8, tf->r9, tf->r10, tf->r11, tf->r12, tf->r13, tf->r14,
-		tf->r15, read_cr2(), read_cr3(), cpu_get_fs_base());
+	console_printf("RIP: %04lx:%016lx RFLAGS: %016lx\n"
+		       "RSP: %04lx:%016lx ERR: %016lx\n"
+		       "RAX: %016lx RBX: %016lx RCX: %016lx\n"
+		       "RDX: %016lx RSI: %016lx RDI: %016lx\n"
+		       "RBP: %016lx R8:  %016lx R9:  %016lx\n"
+		       "R10: %016lx R11: %016lx R12: %016lx\n"
+		       "R13: %016lx R14: %016lx R15: %016lx\n"
+		       "CR2: %016lx CR3: %016lx FS:  %016lx\n",
+		       tf->cs, tf->rip, tf->rflags, tf->ss, tf->rsp, tf->error,
+		       tf->rax, tf->rbx, tf->rcx, tf->rdx, tf->rsi, tf->rdi,
+		       tf->rbp, tf->r8, tf->r9, tf->r10, tf->r11, tf->r12,
+		       tf->r13, tf->r14, tf->r15, read_cr2(), read_cr3(),
+		       cpu_get_fs_base());
 	trap_backtrace(tf->rip, tf->rbp);
 }
 
@@ -176,14 +176,15 @@ void trap_exception(struct trap_frame *tf)
 
 	const char *name = exception_names[tf->vector & 31];
 	panic_begin();
-	console_printf("\nexception: %s (vector %lu) error code 0x%lx in %s on CPU %u\n",
-		       name ? name : "reserved", tf->vector, tf->error,
-		       (tf->cs & 3) ? "user mode" : "kernel mode", c->id);
+	console_printf(
+		"\nexception: %s (vector %lu) error code 0x%lx in %s on CPU %u\n",
+		name ? name : "reserved", tf->vector, tf->error,
+		(tf->cs & 3) ? "user mode" : "kernel mode", c->id);
 	if (tf->vector == VEC_PF)
 		console_printf("page fault at address 0x%lx (%s, %s%s)\n",
 			       read_cr2(),
-			       (tf->error & 1) ? "protection violation"
-					       : "page not present",
+			       (tf->error & 1) ? "protection violation" :
+						 "page not present",
 			       (tf->error & 2) ? "write" : "read",
 			       (tf->error & 16) ? ", instruction fetch" : "");
 	trap_dump(tf);
@@ -205,7 +206,8 @@ void trap_irq_dispatch(struct trap_frame *tf)
 		static bool warned[256];
 		if (!warned[vector]) {
 			warned[vector] = true;
-			pr_warn("irq: unexpected interrupt on vector %u", vector);
+			pr_warn("irq: unexpected interrupt on vector %u",
+				vector);
 		}
 	}
 	if (vector != VEC_SPURIOUS)

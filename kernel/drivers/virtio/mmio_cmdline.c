@@ -86,9 +86,10 @@ static int set_device(const char *name, const char *value, char *err,
 	struct virtio_mmio_desc d;
 
 	if (!value || virtio_mmio_parse_desc(value, &d)) {
-		snprintf(err, errlen,
-			 "option '%s' needs SIZE@BASE:IRQ[:ID] (e.g. 4K@0xd0000000:5), not '%.64s'",
-			 name, value ? value : "");
+		snprintf(
+			err, errlen,
+			"option '%s' needs SIZE@BASE:IRQ[:ID] (e.g. 4K@0xd0000000:5), not '%.64s'",
+			name, value ? value : "");
 		return -EINVAL;
 	}
 	if (nr_cmdline_devices == VIRTIO_MMIO_MAX_CMDLINE) {

@@ -14,8 +14,8 @@
 struct virtio_mmio_desc {
 	uint64_t base; /* physical address of the register window */
 	uint64_t size; /* bytes, at least one page */
-	unsigned irq; /* GSI */
-	unsigned id; /* platform device id, or 0 */
+	unsigned irq;  /* GSI */
+	unsigned id;   /* platform device id, or 0 */
 };
 
 /*

@@ -19,9 +19,9 @@
 #include <kernel/types.h>
 
 enum kparam_type {
-	KPARAM_T_UINT, /* unsigned decimal or 0x-hex, range-checked */
+	KPARAM_T_UINT,	 /* unsigned decimal or 0x-hex, range-checked */
 	KPARAM_T_STRING, /* pointer into the parsed command line */
-	KPARAM_T_FLAG, /* bool: `name`, `name=1` or `name=0` */
+	KPARAM_T_FLAG,	 /* bool: `name`, `name=1` or `name=0` */
 	KPARAM_T_CUSTOM, /* the option's own setter checks the value */
 };
 
@@ -34,41 +34,40 @@ typedef int (*kparam_set_fn)(const char *name, const char *value, char *err,
 			     size_t errlen);
 
 struct kparam {
-	const char *name; /* "loglevel"; "env." with .prefix matches env.X */
+	const char *name;   /* "loglevel"; "env." with .prefix matches env.X */
 	const char *syntax; /* how help shows it: "loglevel=0..7" */
 	const char *help;
 	enum kparam_type type;
-	bool prefix; /* name is a prefix: any name starting with it */
+	bool prefix;	 /* name is a prefix: any name starting with it */
 	bool repeatable; /* may be given more than once */
 	void *var; /* UINT: unsigned *, STRING: const char **, FLAG: bool * */
 	unsigned long min, max; /* UINT range */
-	kparam_set_fn set; /* CUSTOM */
+	kparam_set_fn set;	/* CUSTOM */
 };
 
-#define KPARAM_DECLARE(id, ...)                                           \
-	static const struct kparam kparam_##id                           \
-		__attribute__((used, section("kparams"), aligned(8))) = { \
-			__VA_ARGS__                                       \
-		}
+#define KPARAM_DECLARE(id, ...)                                \
+	static const struct kparam kparam_##id __attribute__(( \
+		used, section("kparams"), aligned(8))) = { __VA_ARGS__ }
 
 /* unsigned @var set by `name=N`, N in [lo, hi]. */
-#define KPARAM_UINT(variable, pname, lo, hi, text)                        \
-	KPARAM_DECLARE(variable, .name = pname,                           \
-		       .syntax = pname "=" #lo ".." #hi, .help = text,    \
-		       .type = KPARAM_T_UINT, .var = &(variable),         \
-		       .min = (lo), .max = (hi))
+#define KPARAM_UINT(variable, pname, lo, hi, text)                             \
+	KPARAM_DECLARE(variable, .name = pname,                                \
+		       .syntax = pname "=" #lo ".." #hi, .help = text,         \
+		       .type = KPARAM_T_UINT, .var = &(variable), .min = (lo), \
+		       .max = (hi))
 /* const char *@var set by `name=VALUE` (the value may not be empty). */
-#define KPARAM_STRING(variable, pname, text)                               \
-	KPARAM_DECLARE(variable, .name = pname, .syntax = pname "=VALUE",  \
-		       .help = text, .type = KPARAM_T_STRING, .var = &(variable))
+#define KPARAM_STRING(variable, pname, text)                              \
+	KPARAM_DECLARE(variable, .name = pname, .syntax = pname "=VALUE", \
+		       .help = text, .type = KPARAM_T_STRING,             \
+		       .var = &(variable))
 /* bool @var set by `name` (or `name=1`), cleared by `name=0`. */
-#define KPARAM_FLAG(variable, pname, text)                                \
+#define KPARAM_FLAG(variable, pname, text)                                     \
 	KPARAM_DECLARE(variable, .name = pname, .syntax = pname, .help = text, \
 		       .type = KPARAM_T_FLAG, .var = &(variable))
 /* An option with its own setter: @id names the declaration. */
 #define KPARAM_CUSTOM(id, pname, psyntax, fn, is_prefix, is_repeatable, text) \
-	KPARAM_DECLARE(id, .name = pname, .syntax = psyntax, .help = text,     \
-		       .type = KPARAM_T_CUSTOM, .set = fn,                     \
+	KPARAM_DECLARE(id, .name = pname, .syntax = psyntax, .help = text,    \
+		       .type = KPARAM_T_CUSTOM, .set = fn,                    \
 		       .prefix = is_prefix, .repeatable = is_repeatable)
 
 /* Longest token (option or value) the parser accepts. */

@@ -11,7 +11,7 @@
 /* What the boot loader handed over, after the arch code checked it. */
 struct boot_params {
 	char *cmdline; /* writable copy; the parser splits it in place */
-	bool cmdline_truncated; /* longer than the kernel keeps */
+	bool cmdline_truncated;	 /* longer than the kernel keeps */
 	struct mem_range initrd; /* physical; size 0 when none */
 };
 

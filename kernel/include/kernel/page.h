@@ -13,11 +13,11 @@
 
 enum page_state {
 	PAGE_RESERVED = 0, /* not managed (holes, kernel, firmware) */
-	PAGE_FREE, /* head of a free buddy block of @order */
-	PAGE_FREE_TAIL, /* inside a free block */
-	PAGE_ALLOCATED, /* handed out by page_alloc */
-	PAGE_SLAB, /* heap slab; @slab_class valid */
-	PAGE_LARGE, /* heap large allocation head; @npages valid */
+	PAGE_FREE,	   /* head of a free buddy block of @order */
+	PAGE_FREE_TAIL,	   /* inside a free block */
+	PAGE_ALLOCATED,	   /* handed out by page_alloc */
+	PAGE_SLAB,	   /* heap slab; @slab_class valid */
+	PAGE_LARGE,	   /* heap large allocation head; @npages valid */
 };
 
 struct page {

@@ -25,11 +25,11 @@ __noreturn void panic_end(int status);
 /* Ends the VM: prints "appliance: exit status N" and powers off. */
 __noreturn void kernel_exit(int status);
 
-#define ASSERT(cond)                                                      \
-	do {                                                              \
-		if (unlikely(!(cond)))                                    \
-			panic("assertion failed: %s (%s:%d)", #cond,      \
-			      __FILE__, __LINE__);                        \
+#define ASSERT(cond)                                                           \
+	do {                                                                   \
+		if (unlikely(!(cond)))                                         \
+			panic("assertion failed: %s (%s:%d)", #cond, __FILE__, \
+			      __LINE__);                                       \
 	} while (0)
 
 #define BUILD_ASSERT(cond) _Static_assert(cond, #cond)

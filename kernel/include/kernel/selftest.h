@@ -16,23 +16,22 @@ struct selftest {
 	int (*fn)(void);
 };
 
-#define SELFTEST(tname)                                                    \
-	static int selftest_fn_##tname(void);                              \
-	static const struct selftest selftest_##tname                      \
-		__attribute__((used, section("selftests"), aligned(8))) = { \
-			#tname, selftest_fn_##tname                        \
-		};                                                         \
+#define SELFTEST(tname)                                                        \
+	static int selftest_fn_##tname(void);                                  \
+	static const struct selftest selftest_##tname                          \
+		__attribute__((used, section("selftests"),                     \
+			       aligned(8))) = { #tname, selftest_fn_##tname }; \
 	static int selftest_fn_##tname(void)
 
-#define ST_CHECK(cond, ...)                                                \
-	do {                                                               \
-		if (!(cond)) {                                             \
+#define ST_CHECK(cond, ...)                                                    \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
 			console_printf("selftest: check failed: %s (%s:%d)\n", \
-				       #cond, __FILE__, __LINE__);         \
-			console_printf("selftest:   " __VA_ARGS__);        \
-			console_printf("\n");                              \
-			return -1;                                         \
-		}                                                          \
+				       #cond, __FILE__, __LINE__);             \
+			console_printf("selftest:   " __VA_ARGS__);            \
+			console_printf("\n");                                  \
+			return -1;                                             \
+		}                                                              \
 	} while (0)
 
 /*

@@ -15,7 +15,10 @@ typedef struct spinlock {
 	uint32_t owner_cpu; /* CPU holding the lock, for assertions */
 } spinlock_t;
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT \
+	{             \
+		0, 0  \
+	}
 
 void spin_lock_init(spinlock_t *lock);
 void spin_lock(spinlock_t *lock);

@@ -16,21 +16,21 @@
 struct thread_tcb {
 	struct thread_tcb *self; /* 0x00, as glibc and musl lay it out */
 	uint64_t reserved[4];
-	uint64_t stack_guard; /* 0x28: the stack-protector canary */
+	uint64_t stack_guard;	/* 0x28: the stack-protector canary */
 	uint64_t pointer_guard; /* 0x30 */
 };
 
 enum thread_state {
-	THREAD_READY, /* in a run queue */
+	THREAD_READY,	/* in a run queue */
 	THREAD_RUNNING, /* on a CPU */
 	THREAD_BLOCKED, /* waiting for a wake-up */
-	THREAD_EXITED, /* finished; waiting to be joined or freed */
+	THREAD_EXITED,	/* finished; waiting to be joined or freed */
 };
 
 struct thread {
-	struct thread_tcb tcb; /* must stay first: FS base = &tcb */
-	uint64_t saved_rsp; /* kernel stack pointer while switched out */
-	void *fpu; /* FPU/SSE/AVX save area */
+	struct thread_tcb tcb;	 /* must stay first: FS base = &tcb */
+	uint64_t saved_rsp;	 /* kernel stack pointer while switched out */
+	void *fpu;		 /* FPU/SSE/AVX save area */
 	enum thread_state state; /* protected by the rq lock of @cpu */
 	bool on_cpu; /* still running its switch-out: do not migrate */
 	bool detached;
@@ -42,8 +42,8 @@ struct thread {
 	void (*fn)(void *);
 	void *arg;
 	struct list_node rq_node; /* in runqueue.ready or .dead */
-	struct waitq joiners; /* woken when the thread exits */
-	bool reap_on_exit; /* detached: freed after its last switch */
+	struct waitq joiners;	  /* woken when the thread exits */
+	bool reap_on_exit;	  /* detached: freed after its last switch */
 };
 
 #define THREAD_STACK_SIZE (64 * KiB)

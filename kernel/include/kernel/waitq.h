@@ -16,7 +16,7 @@
 struct thread;
 
 struct waitq {
-	spinlock_t lock; /* protects waiters */
+	spinlock_t lock;	  /* protects waiters */
 	struct list_node waiters; /* struct waiter, FIFO */
 };
 
@@ -27,7 +27,10 @@ struct waiter {
 	bool woken; /* set under the waitq lock by the waker */
 };
 
-#define WAITQ_INIT(name) { SPINLOCK_INIT, LIST_INIT((name).waiters) }
+#define WAITQ_INIT(name)                                 \
+	{                                                \
+		SPINLOCK_INIT, LIST_INIT((name).waiters) \
+	}
 #define DEADLINE_NONE UINT64_MAX
 
 void waitq_init(struct waitq *wq);

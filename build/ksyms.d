@@ -1,1 +1,0 @@
-build/ksyms.o: build/ksyms.S

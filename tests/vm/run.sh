@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# In-VM tests: boots the kernel in QEMU once per case (KVM when it runs
+# guests at hardware speed here, TCG otherwise; see scripts/accel.sh) and
+# checks the exit status and the console output. Every boot has a time
+# limit; the console log of each case is kept in build/vm-logs/.
+#
+#   tests/vm/run.sh build/kernel.elf [CASE...]
+set -u
+kernel=${1:?usage: run.sh KERNEL [CASE...]}
+shift
+root=$(cd "$(dirname "$0")/../.." && pwd)
+logs=$root/build/vm-logs
+mkdir -p "$logs"
+limit=${VM_TEST_TIMEOUT:-120}
+pass=0
+fail=0
+echo "vm: accelerator $("$root/scripts/accel.sh")"
+
+# boot NAME EXPECTED_STATUS APPEND [QEMU ARGS...]: boots, records the
+# status in $status and the console in $log.
+boot() {
+	local name=$1
+	log=$logs/$name.log
+	timeout --kill-after=5 "$limit" "$root/scripts/qemu.sh" \
+		-kernel "$kernel" -append "$2" "${@:3}" >"$log" 2>"$log.stderr"
+	status=$?
+	[ "$status" -eq 124 ] && echo "vm: $name: timed out after ${limit}s" >>"$log.stderr"
+	return 0
+}
+
+failures=()
+# expect NAME: checks recorded in $errs by the case.
+finish() {
+	local name=$1
+	# Whatever happened, the console ends with the exit line.
+	if ! tail -n 1 "$log" | tr -d '\r' | grep -qx "appliance: exit status $status"; then
+		errs+=("last console line is not 'appliance: exit status $status'")
+	fi
+	if [ ${#errs[@]} -eq 0 ]; then
+		echo "PASS vm/$name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL vm/$name (exit $status):"
+		printf '    %s\n' "${errs[@]}"
+		echo "    console (last 30 lines of $log):"
+		tail -n 30 "$log" | sed 's/^/      /'
+		sed 's/^/      stderr: /' "$log.stderr" | tail -n 5
+		fail=$((fail + 1))
+	fi
+}
+
+want_status() { [ "$status" -eq "$1" ] || errs+=("exit status $status, want $1"); }
+want_text() { grep -qF -- "$1" "$log" || errs+=("console lacks: $1"); }
+lack_text() { ! grep -qF -- "$1" "$log" || errs+=("console has: $1"); }
+want_regex() { grep -qE -- "$1" "$log" || errs+=("console lacks /$1/"); }
+
+case_selftest() {
+	boot selftest "selftest"
+	want_status 0
+	want_regex 'appliance: booted in [0-9]+\.[0-9]{3} ms'
+	want_regex '^selftest: [0-9]+ passed, 0 failed'
+	# Every self-test ran: none can silently drop out of the section.
+	local n
+	n=$(grep -cE '^selftest: [a-z_]+ +ok' "$log")
+	[ "$n" -ge 17 ] || errs+=("only $n self-tests passed, want at least 17")
+}
+
+case_selftest_named() {
+	boot selftest_named "selftest=heap_api,wx_mappings"
+	want_status 0
+	want_text "selftest: 2 passed, 0 failed"
+	lack_text "thread_create_join"
+}
+
+case_selftest_unknown() {
+	boot selftest_unknown "selftest=no_such_test"
+	want_status 2
+	want_text "selftest: no test named 'no_such_test'"
+}
+
+case_no_program() {
+	boot no_program ""
+	want_status 1
+	want_text "no program to run"
+	want_regex 'appliance: booted in [0-9]+\.[0-9]{3} ms'
+}
+
+case_init_without_loader() {
+	boot init_without_loader "init=/bin/prog env.OMP_NUM_THREADS=2 -- -x y"
+	want_status 1
+	want_text "cannot start /bin/prog"
+}
+
+case_help() {
+	boot help "help"
+	want_status 0
+	local opt
+	for opt in "loglevel=0..7" "console=VALUE" "selftest[=NAME,...]" \
+		"init=VALUE" "env.NAME=VALUE" "virtio_mmio.device=SIZE@BASE:IRQ[:ID]" \
+		"crash=VALUE" "help "; do
+		want_text "  $opt"
+	done
+	lack_text "booted in"
+}
+
+case_unknown_option() {
+	boot unknown_option "loglevel=3 bogus=1"
+	want_status 2
+	want_text "cmdline: unknown option 'bogus'"
+	want_text "  loglevel=0..7"
+}
+
+case_malformed_values() {
+	local a
+	for a in "loglevel=9" "loglevel" "loglevel=1 loglevel=2" "init=" \
+		"env.1X=y" "virtio_mmio.device=4K@0x1001:5" "selftest=" \
+		"name=\"unterminated" "=x" $'init=/\xff'; do
+		boot malformed_values "$a"
+		want_status 2
+		want_text "cmdline: "
+		want_text "Options (name=value"
+		[ "$status" -eq 2 ] || errs+=("for: $a")
+	done
+}
+
+case_overlong_option() {
+	boot overlong_option "init=/$(head -c 5000 /dev/zero | tr '\0' x)"
+	want_status 2
+	want_text "is longer than 4096 bytes"
+}
+
+case_accepted_options() {
+	boot accepted_options "console=ttyS0 virtio_mmio.device=4K@0xd0000000:5 virtio_mmio.device=4K@0xd0001000:6 loglevel=7"
+	want_status 1
+	want_regex '\] I: time: TSC [0-9]+\.[0-9]{3} MHz'
+	want_regex '\] I: mm: [0-9]+ MiB RAM'
+}
+
+case_quiet() {
+	boot quiet "loglevel=0"
+	want_status 1
+	lack_text "booted in"
+	lack_text "no program to run"
+}
+
+# crash_case KIND TEXT [FUNCTION]: FUNCTION must appear in the backtrace.
+crash_case() {
+	local kind=$1 text=$2 fn=${3:-kernel_main}
+	boot "crash_$kind" "crash=$kind"
+	want_status 70
+	want_text "$text"
+	want_text "backtrace:"
+	# Symbolised: the crashing function is named with offset/size.
+	want_regex "\\[<ffffffff8[0-9a-f]+>\\] $fn\\+0x[0-9a-f]+/0x[0-9a-f]+"
+}
+
+case_crash_page_fault() {
+	crash_case page-fault "exception: page fault (vector 14) error code 0x2 in kernel mode"
+	want_text "page fault at address 0xdead000 (page not present, write)"
+	want_regex '^RIP: 0008:ffffffff8[0-9a-f]+ RFLAGS'
+	want_regex '^CR2: 000000000dead000'
+}
+case_crash_invalid_opcode() { crash_case invalid-opcode "exception: invalid opcode (vector 6)"; }
+case_crash_divide_error() { crash_case divide-error "exception: divide error (vector 0)"; }
+# The overrun smashed the frame chain too: the walk ends at the victim.
+case_crash_stack_smash() { crash_case stack-smash "panic: stack smashing detected" crash_stack_smash; }
+case_crash_panic() { crash_case panic "panic: crash=panic given on the command line"; }
+case_crash_assert() { crash_case assert "panic: assertion failed: crash_operand == 1"; }
+
+case_small_memory() {
+	boot small_memory "selftest=heap_stress,thread_create_join" -m 16M
+	want_status 0
+	want_text "selftest: 2 passed, 0 failed"
+}
+
+cases=("$@")
+if [ ${#cases[@]} -eq 0 ]; then
+	mapfile -t cases < <(declare -F | awk '{print $3}' | grep '^case_' | sed 's/^case_//')
+fi
+for c in "${cases[@]}"; do
+	errs=()
+	if ! declare -F "case_$c" >/dev/null; then
+		echo "vm: no case named $c" >&2
+		fail=$((fail + 1))
+		continue
+	fi
+	"case_$c"
+	finish "$c"
+done
+echo "vm: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
