@@ -34,7 +34,7 @@ static void reprogram_locked(struct cpu *c)
 			next = t->deadline_ns;
 	}
 	if (next)
-		lapic_timer_at(boot_tsc + ns_to_tsc(next));
+		lapic_timer_at(clock_monotonic_to_tsc(next));
 }
 
 void timer_reprogram(void)

@@ -1,17 +1,26 @@
 /*
- * TSC calibration and the clocks built on it.
+ * TSC calibration and the wall clock.
  *
  * Sources, best first: the KVM clock (the hypervisor states the TSC rate
  * exactly), the hypervisor frequency leaf 0x40000010, CPUID leaves 0x15 and
- * 0x16, and last the PIT: count PIT ticks while the TSC runs. Wall time at
- * boot comes from the KVM wall clock or the CMOS RTC.
+ * 0x16, and last the PIT: count PIT ticks while the TSC runs. The PIT
+ * path measures only 1 ms at boot (the local APIC timer is calibrated in
+ * the same window), then a kernel thread measures for a second and
+ * refines the rate (clock.c keeps time continuous across the change).
+ * Wall time at boot comes from the KVM wall clock or the CMOS RTC.
  */
+#include <arch/x86_64/apic.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/io.h>
+#include <kernel/errno.h>
+#include <kernel/irqflags.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/string.h>
+#include <kernel/thread.h>
 #include <kernel/time.h>
+#include <kernel/waitq.h>
 
 #define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
@@ -39,45 +48,19 @@ static struct pvclock_wall kvm_wall __aligned(64);
 
 static uint64_t tsc_freq;
 static const char *calib_source = "none";
-/* ns = (tsc * ns_mult) >> 32; tsc = (ns * tsc_mult) >> 32 */
-static uint64_t ns_mult, tsc_mult;
 static uint64_t boot_wall_ns;
-
-uint64_t tsc_hz(void)
-{
-	return tsc_freq;
-}
+/* Set once the rate is final; refine_done wakes waiters. */
+static bool refined;
+static struct waitq refine_done = WAITQ_INIT(refine_done);
 
 const char *tsc_calibration_source(void)
 {
 	return calib_source;
 }
 
-uint64_t tsc_to_ns(uint64_t delta)
-{
-	return (uint64_t)(((unsigned __int128)delta * ns_mult) >> 32);
-}
-
-uint64_t ns_to_tsc(uint64_t ns)
-{
-	return (uint64_t)(((unsigned __int128)ns * tsc_mult) >> 32);
-}
-
-uint64_t clock_monotonic_ns(void)
-{
-	return tsc_to_ns(rdtsc() - boot_tsc);
-}
-
 uint64_t clock_realtime_ns(void)
 {
 	return boot_wall_ns + clock_monotonic_ns();
-}
-
-void udelay_ns(uint64_t ns)
-{
-	uint64_t end = rdtsc() + ns_to_tsc(ns);
-	while (rdtsc() < end)
-		cpu_relax();
 }
 
 /* Reads a consistent KVM clock snapshot; returns its system time in ns. */
@@ -170,22 +153,37 @@ static uint16_t pit_read(void)
 
 /*
  * Channel 0 in mode 2 counts down from 65535 at 1.193182 MHz, over and
- * over. Sum the ticks seen while the TSC runs; the loop is bounded so an
- * absent PIT cannot hang the boot.
+ * over (one period is 55 ms); its interrupt is masked. The PIT is started
+ * once and read from then on.
  */
-uint64_t pit_measure_tsc(uint64_t pit_ticks)
+static void pit_start(void)
 {
 	outb(0x43, 0x34); /* channel 0, lo/hi, mode 2, binary */
 	outb(0x40, 0xff);
 	outb(0x40, 0xff);
-	uint16_t prev = pit_read();
+}
+
+/* The PIT count and the TSC, read back to back with interrupts off. */
+static uint16_t pit_sample(uint64_t *tsc)
+{
+	unsigned long flags = local_irq_save();
+	uint16_t v = pit_read();
+	*tsc = rdtsc();
+	local_irq_restore(flags);
+	return v;
+}
+
+uint64_t pit_measure_tsc(uint64_t pit_ticks)
+{
+	uint64_t t0, t1;
+	uint16_t prev = pit_sample(&t0);
 	uint64_t ticks = 0;
-	uint64_t t0 = rdtsc(), t1 = t0;
+
 	for (long spins = 0; ticks < pit_ticks; spins++) {
-		if (spins > 100 * (long)pit_ticks + 1000000)
+		/* A PIT that does not count reads the same forever. */
+		if (spins > 1000000 && ticks == 0)
 			return 0;
-		uint16_t cur = pit_read();
-		t1 = rdtsc();
+		uint16_t cur = pit_sample(&t1);
 		ticks += (uint16_t)(prev - cur);
 		prev = cur;
 	}
@@ -194,18 +192,80 @@ uint64_t pit_measure_tsc(uint64_t pit_ticks)
 }
 
 /*
- * 2.5 ms of PIT time: one tick of uncertainty at each end is 0.07%, a fair
- * price for a fast boot where nothing better exists (TCG).
+ * 1 ms of PIT time (1193 ticks: 0.2% at worst, refined later), with the
+ * local APIC timer counting in the same window when it needs calibrating.
  */
 static bool calibrate_pit(void)
 {
-	uint64_t ticks = PIT_HZ / 400;
+	uint64_t ticks = PIT_HZ / 1000;
+
+	pit_start();
+	lapic_calibrate_begin();
 	uint64_t tsc = pit_measure_tsc(ticks);
 	if (!tsc)
 		return false;
+	lapic_calibrate_end(tsc);
 	tsc_freq = tsc * PIT_HZ / ticks;
 	calib_source = "PIT";
 	return true;
+}
+
+/*
+ * Counts PIT ticks against the TSC for a second, sampling every 10 ms so
+ * that no 55 ms wrap of the PIT goes unseen (a late sample is corrected
+ * with the rough rate: it tells how many wraps were missed).
+ */
+static void refine_thread(void *arg)
+{
+	uint64_t t0, tprev, t1 = 0;
+	uint16_t prev = pit_sample(&t0);
+	uint64_t ticks = 0;
+
+	tprev = t0;
+	while (ticks < PIT_HZ) {
+		thread_sleep_ns(10 * NSEC_PER_MSEC);
+		uint16_t cur = pit_sample(&t1);
+		uint64_t step = (uint16_t)(prev - cur);
+		uint64_t expect = (t1 - tprev) * PIT_HZ / tsc_freq;
+		while (step + 32768 < expect)
+			step += 65536;
+		ticks += step;
+		prev = cur;
+		tprev = t1;
+	}
+	uint64_t hz = (t1 - t0) * PIT_HZ / ticks;
+	clock_set_tsc_hz(hz);
+	pr_info("time: TSC refined to %lu.%03lu MHz against 1 s of PIT time",
+		hz / 1000000, hz / 1000 % 1000);
+	tsc_freq = hz;
+	unsigned long flags = spin_lock_irqsave(&refine_done.lock);
+	refined = true;
+	waitq_wake_all_locked(&refine_done);
+	spin_unlock_irqrestore(&refine_done.lock, flags);
+}
+
+void time_start_refinement(void)
+{
+	if (strcmp(calib_source, "PIT") != 0) {
+		refined = true;
+		return;
+	}
+	struct thread *t = thread_create("tsc-refine", refine_thread, NULL);
+	if (IS_ERR(t)) {
+		pr_warn("time: cannot start the TSC refinement; keeping %s",
+			calib_source);
+		refined = true;
+		return;
+	}
+	thread_detach(t);
+}
+
+void time_wait_refined(void)
+{
+	unsigned long flags = spin_lock_irqsave(&refine_done.lock);
+	while (!refined)
+		waitq_sleep_locked(&refine_done, &flags, DEADLINE_NONE);
+	spin_unlock_irqrestore(&refine_done.lock, flags);
 }
 
 static uint8_t cmos_read(uint8_t reg)
@@ -265,7 +325,7 @@ static const char *init_wall_clock(void)
 		} while ((v & 1) || v != kvm_wall.version);
 		uint64_t tsc;
 		uint64_t sys = kvm_system_time_ns(&tsc);
-		boot_wall_ns = base + sys - tsc_to_ns(tsc - boot_tsc);
+		boot_wall_ns = base + sys - clock_tsc_to_monotonic(tsc);
 		return "kvm wall clock";
 	}
 	if (wall_from_cmos(&wall)) {
@@ -283,10 +343,8 @@ void time_init(void)
 		calib_source = "guess (no clock source found)";
 		pr_warn("time: cannot calibrate the TSC; assuming 1 GHz");
 	}
-	ns_mult = (NSEC_PER_SEC << 32) / tsc_freq;
-	/* (tsc_freq << 32) / 1e9 without 128-bit division. */
-	tsc_mult = ((tsc_freq / NSEC_PER_SEC) << 32) +
-		   ((tsc_freq % NSEC_PER_SEC) << 32) / NSEC_PER_SEC;
+	clock_set_tsc_hz(tsc_freq);
+	lapic_calibrate_by_delay();
 	const char *wall = init_wall_clock();
 	pr_info("time: TSC %lu.%03lu MHz (%s)%s, wall clock: %s",
 		tsc_freq / 1000000, tsc_freq / 1000 % 1000, calib_source,

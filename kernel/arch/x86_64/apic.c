@@ -63,20 +63,40 @@ static void pic_mask_all(void)
 	outb(0xa1, 0xff);
 }
 
-static void calibrate_oneshot(void)
+bool lapic_needs_calibration(void)
 {
+	return !use_deadline && !lapic_per_tsc_fp32;
+}
+
+void lapic_calibrate_begin(void)
+{
+	if (!lapic_needs_calibration())
+		return;
 	apic_write(APIC_REG_TIMER_DIV, 0x3); /* divide by 16 */
 	apic_write(APIC_REG_LVT_TIMER, LVT_MASKED | VEC_TIMER);
 	apic_write(APIC_REG_TIMER_INIT, 0xffffffff);
+}
+
+void lapic_calibrate_end(uint64_t tsc_elapsed)
+{
+	if (!lapic_needs_calibration())
+		return;
+	uint64_t ticks = 0xffffffffu - apic_read(APIC_REG_TIMER_CUR);
+	apic_write(APIC_REG_TIMER_INIT, 0);
+	if (ticks == 0 || tsc_elapsed == 0)
+		panic("apic: timer does not count; cannot schedule");
+	lapic_per_tsc_fp32 = (ticks << 32) / tsc_elapsed;
+	apic_write(APIC_REG_LVT_TIMER, VEC_TIMER); /* unmasked, one-shot */
+}
+
+void lapic_calibrate_by_delay(void)
+{
+	if (!lapic_needs_calibration())
+		return;
+	lapic_calibrate_begin();
 	uint64_t t0 = rdtsc();
 	udelay_ns(500 * NSEC_PER_USEC); /* ~30k ticks at QEMU's rate */
-	uint32_t cur = apic_read(APIC_REG_TIMER_CUR);
-	uint64_t t1 = rdtsc();
-	apic_write(APIC_REG_TIMER_INIT, 0);
-	uint64_t ticks = 0xffffffffu - cur;
-	if (ticks == 0 || t1 <= t0)
-		panic("apic: timer does not count; cannot schedule");
-	lapic_per_tsc_fp32 = (ticks << 32) / (t1 - t0);
+	lapic_calibrate_end(rdtsc() - t0);
 }
 
 void lapic_init(void)
@@ -99,10 +119,10 @@ void lapic_init(void)
 	if (use_deadline) {
 		apic_write(APIC_REG_LVT_TIMER, LVT_TSC_DEADLINE | VEC_TIMER);
 	} else {
-		if (!lapic_per_tsc_fp32)
-			calibrate_oneshot();
+		/* One-shot mode; masked until calibrated (time_init). */
 		apic_write(APIC_REG_TIMER_DIV, 0x3);
-		apic_write(APIC_REG_LVT_TIMER, VEC_TIMER);
+		apic_write(APIC_REG_LVT_TIMER,
+			   (lapic_per_tsc_fp32 ? 0 : LVT_MASKED) | VEC_TIMER);
 	}
 	this_cpu()->apic_id = lapic_id();
 }

@@ -9,7 +9,17 @@
 
 #include <kernel/types.h>
 
+/* Enables this CPU's local APIC; the timer needs calibrating after. */
 void lapic_init(void);
+/*
+ * One-shot timer calibration against the TSC (nothing to do in
+ * TSC-deadline mode): begin/end around a window the caller measures in
+ * TSC ticks, or by_delay, which busy-waits 0.5 ms itself.
+ */
+bool lapic_needs_calibration(void);
+void lapic_calibrate_begin(void);
+void lapic_calibrate_end(uint64_t tsc_elapsed);
+void lapic_calibrate_by_delay(void);
 void lapic_eoi(void);
 uint32_t lapic_id(void);
 /* Fire the timer interrupt at TSC value @tsc (or as soon as possible). */

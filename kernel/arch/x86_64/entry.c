@@ -5,10 +5,12 @@
  *   console    serial port, so that any later panic is seen
  *   cpu        features, per-CPU block (GS), GDT/TSS/IST, IDT, FPU
  *   pvh        boot information copied out of loader memory
- *   time       TSC calibration, clocks
  *   memory     page tables (pool after the kernel image), page allocator
  *              over the RAM left over, heap
- *   threads    the boot flow becomes a thread; local APIC timer; scheduler
+ *   threads    the boot flow becomes a thread; local APIC
+ *   time       TSC and APIC timer calibration, clocks (log lines logged
+ *              before this get their timestamps when printed)
+ *   scheduler  idle thread, timer interrupts; TSC refinement thread
  *
  * boot.S has already pointed FS at the boot thread's TCB, so the stack
  * protector works from the first function on.
@@ -92,11 +94,12 @@ __noreturn void kernel_entry(phys_addr_t start_info)
 	serial_init();
 	cpu_init_boot();
 	pvh_parse(start_info);
-	time_init();
 	memory_init();
 	thread_adopt_boot();
 	lapic_init();
+	time_init();
 	sched_init();
+	time_start_refinement();
 	pr_info("cpu: %s%s%s, timer %s", cpu_features.kvm ? "KVM" : "no KVM",
 		cpu_features.x2apic ? ", x2APIC" : ", xAPIC",
 		cpu_features.fsgsbase ? ", FSGSBASE" : "", lapic_timer_mode());

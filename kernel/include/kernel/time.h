@@ -17,7 +17,12 @@
 /* TSC value at the kernel's first instruction (boot.S). */
 extern uint64_t boot_tsc;
 
+/* Calibrates the TSC (and the APIC timer with it); local APIC up first. */
 void time_init(void);
+/* After the scheduler runs: refine a rough calibration in the background. */
+void time_start_refinement(void);
+/* Sleeps until the TSC rate is final (at once when it already is). */
+void time_wait_refined(void);
 uint64_t tsc_hz(void);
 /* Which source calibrated the TSC, for the log and the self-tests. */
 const char *tsc_calibration_source(void);
@@ -25,8 +30,16 @@ const char *tsc_calibration_source(void);
 uint64_t clock_monotonic_ns(void);
 /* Nanoseconds since 1970-01-01 UTC. */
 uint64_t clock_realtime_ns(void);
+/* The raw TSC, for timestamps taken now and converted later. */
+uint64_t clock_read_tsc(void);
+/* An absolute TSC reading as monotonic time, and back. */
+uint64_t clock_tsc_to_monotonic(uint64_t tsc);
+uint64_t clock_monotonic_to_tsc(uint64_t ns);
+/* Durations, at the current rate. */
 uint64_t tsc_to_ns(uint64_t tsc_delta);
 uint64_t ns_to_tsc(uint64_t ns);
+/* Installs a TSC rate; monotonic time stays continuous. */
+void clock_set_tsc_hz(uint64_t hz);
 /*
  * TSC ticks elapsed over @pit_ticks ticks of the PIT (1.193182 MHz), or 0
  * when there is no PIT. Busy-waits; for calibration and its self-test.
