@@ -3,6 +3,13 @@
  * allocation splits the smallest fitting block, freeing merges a block
  * with its buddy while the buddy is free and of the same order. Requests
  * that are not a power of two give the unused tail back right away.
+ *
+ * Initialisation is deferred, because writing one struct page per frame
+ * costs time in proportion to RAM: pmm_init() sets up the metadata of the
+ * first few chunks only (PMM_CHUNK_PAGES frames each, in address order);
+ * pmm_init_chunk() adds the next chunk, called by a background thread
+ * after boot and by page_alloc() itself when the free lists run dry. Frames
+ * at or above init_pfn have no valid metadata yet: nothing looks at them.
  */
 #include <kernel/page.h>
 #include <kernel/panic.h>
@@ -10,12 +17,25 @@
 #include <kernel/spinlock.h>
 #include <kernel/string.h>
 
+/* Frames per initialisation chunk: the largest buddy block, 8 MiB. */
+#define PMM_CHUNK_PAGES (1ULL << PMM_MAX_ORDER)
+#define PMM_MAX_RANGES 128
+
+struct pfn_range {
+	uint64_t start, end;
+};
+
 static struct {
 	spinlock_t lock;    /* protects everything below and page states */
 	struct page *pages; /* one per frame from base_pfn */
 	uint64_t base_pfn, nr_frames;
 	struct list_node free[PMM_MAX_ORDER + 1];
-	size_t nr_free, nr_total;
+	size_t nr_free;	   /* pages on the free lists */
+	size_t nr_total;   /* usable pages, initialised or not */
+	size_t nr_uninit;  /* usable pages at or above init_pfn */
+	uint64_t init_pfn; /* frames below have metadata */
+	struct pfn_range usable[PMM_MAX_RANGES]; /* sorted, disjoint */
+	size_t nr_usable;
 } pmm = { .lock = SPINLOCK_INIT };
 
 static uint64_t page_pfn(const struct page *p)
@@ -31,7 +51,8 @@ static void *pfn_to_virt(uint64_t pfn)
 struct page *virt_to_page(const void *addr)
 {
 	uint64_t pfn = virt_to_phys(addr) >> PAGE_SHIFT;
-	if (pfn < pmm.base_pfn || pfn - pmm.base_pfn >= pmm.nr_frames)
+	if (pfn < pmm.base_pfn ||
+	    pfn >= __atomic_load_n(&pmm.init_pfn, __ATOMIC_ACQUIRE))
 		return NULL;
 	struct page *p = &pmm.pages[pfn - pmm.base_pfn];
 	return p->state == PAGE_RESERVED ? NULL : p;
@@ -42,8 +63,7 @@ static void free_block_locked(uint64_t pfn, unsigned order)
 	/* Merge with the buddy while it is a free block of the same order. */
 	while (order < PMM_MAX_ORDER) {
 		uint64_t buddy = pfn ^ (1ULL << order);
-		if (buddy < pmm.base_pfn ||
-		    buddy - pmm.base_pfn >= pmm.nr_frames)
+		if (buddy < pmm.base_pfn || buddy >= pmm.init_pfn)
 			break;
 		struct page *b = &pmm.pages[buddy - pmm.base_pfn];
 		if (b->state != PAGE_FREE || b->order != order)
@@ -77,7 +97,50 @@ static void free_range_locked(uint64_t pfn, uint64_t n)
 	}
 }
 
-void pmm_init(const struct mem_range *ranges, size_t nr)
+/* Metadata for the next chunk, and its usable frames on the free lists. */
+static bool init_chunk_locked(void)
+{
+	uint64_t end_pfn = pmm.base_pfn + pmm.nr_frames;
+	uint64_t lo = pmm.init_pfn;
+	if (lo >= end_pfn)
+		return false;
+	uint64_t hi =
+		MIN(ALIGN_DOWN(lo, PMM_CHUNK_PAGES) + PMM_CHUNK_PAGES, end_pfn);
+	memset(&pmm.pages[lo - pmm.base_pfn], 0,
+	       (hi - lo) * sizeof(struct page));
+	/* Publish first: merging looks at frames below init_pfn only. */
+	__atomic_store_n(&pmm.init_pfn, hi, __ATOMIC_RELEASE);
+	for (size_t i = 0; i < pmm.nr_usable; i++) {
+		uint64_t s = MAX(pmm.usable[i].start, lo);
+		uint64_t e = MIN(pmm.usable[i].end, hi);
+		if (e > s) {
+			free_range_locked(s, e - s);
+			pmm.nr_uninit -= e - s;
+		}
+	}
+	return true;
+}
+
+bool pmm_init_chunk(void)
+{
+	unsigned long flags = spin_lock_irqsave(&pmm.lock);
+	bool more = init_chunk_locked() &&
+		    pmm.init_pfn < pmm.base_pfn + pmm.nr_frames;
+	spin_unlock_irqrestore(&pmm.lock, flags);
+	return more;
+}
+
+static void add_usable(uint64_t s, uint64_t e)
+{
+	if (e <= s)
+		return;
+	if (pmm.nr_usable == PMM_MAX_RANGES)
+		panic("pmm: more than %d RAM ranges", PMM_MAX_RANGES);
+	pmm.usable[pmm.nr_usable++] = (struct pfn_range){ s, e };
+	pmm.nr_total += e - s;
+}
+
+void pmm_init(const struct mem_range *ranges, size_t nr, uint64_t boot_bytes)
 {
 	uint64_t lo = UINT64_MAX, hi = 0;
 	for (size_t i = 0; i < nr; i++) {
@@ -89,6 +152,8 @@ void pmm_init(const struct mem_range *ranges, size_t nr)
 			lo = MIN(lo, s);
 			hi = MAX(hi, e);
 		}
+		if (i > 0 && ranges[i].base < ranges[i - 1].base)
+			panic("pmm: RAM ranges are not sorted");
 	}
 	if (hi == 0)
 		panic("pmm: no usable RAM");
@@ -109,13 +174,11 @@ void pmm_init(const struct mem_range *ranges, size_t nr)
 	if (carve == SIZE_MAX)
 		panic("pmm: no room for %zu KiB of page metadata",
 		      array_bytes / 1024);
-	memset(pmm.pages, 0, array_bytes);
 	pmm.base_pfn = lo;
 	pmm.nr_frames = hi - lo;
+	pmm.init_pfn = lo;
 	for (int o = 0; o <= PMM_MAX_ORDER; o++)
 		list_init(&pmm.free[o]);
-
-	unsigned long flags = spin_lock_irqsave(&pmm.lock);
 	for (size_t i = 0; i < nr; i++) {
 		uint64_t s = ALIGN_UP(ranges[i].base, PAGE_SIZE) >> PAGE_SHIFT;
 		uint64_t e = ALIGN_DOWN(ranges[i].base + ranges[i].size,
@@ -123,10 +186,13 @@ void pmm_init(const struct mem_range *ranges, size_t nr)
 			     PAGE_SHIFT;
 		if (i == carve)
 			s += array_bytes >> PAGE_SHIFT;
-		if (e > s)
-			free_range_locked(s, e - s);
+		add_usable(s, e);
 	}
-	pmm.nr_total = pmm.nr_free;
+	pmm.nr_uninit = pmm.nr_total;
+
+	unsigned long flags = spin_lock_irqsave(&pmm.lock);
+	while (pmm.nr_free * PAGE_SIZE < boot_bytes && init_chunk_locked())
+		;
 	spin_unlock_irqrestore(&pmm.lock, flags);
 }
 
@@ -144,12 +210,18 @@ void *page_alloc(size_t npages)
 		return NULL;
 	unsigned want = order_for(npages);
 	unsigned long flags = spin_lock_irqsave(&pmm.lock);
-	unsigned o = want;
-	while (o <= PMM_MAX_ORDER && list_empty(&pmm.free[o]))
-		o++;
-	if (o > PMM_MAX_ORDER) {
-		spin_unlock_irqrestore(&pmm.lock, flags);
-		return NULL;
+	unsigned o;
+	for (;;) {
+		o = want;
+		while (o <= PMM_MAX_ORDER && list_empty(&pmm.free[o]))
+			o++;
+		if (o <= PMM_MAX_ORDER)
+			break;
+		/* Nothing fits yet: initialise more RAM, or fail. */
+		if (!init_chunk_locked()) {
+			spin_unlock_irqrestore(&pmm.lock, flags);
+			return NULL;
+		}
 	}
 	struct page *p =
 		list_entry(list_pop_head(&pmm.free[o]), struct page, node);
@@ -204,7 +276,7 @@ void page_free(void *addr, size_t npages)
 
 size_t pmm_free_pages(void)
 {
-	return pmm.nr_free;
+	return pmm.nr_free + pmm.nr_uninit;
 }
 
 size_t pmm_total_pages(void)

@@ -36,7 +36,8 @@ static void setup(void)
 		{ (phys_addr_t)(uintptr_t)ram + HOLE_AT + HOLE_SIZE,
 		  RAM_SIZE - HOLE_AT - HOLE_SIZE },
 	};
-	pmm_init(ranges, 2);
+	/* Only 4 MiB at once: the rest is readied on demand. */
+	pmm_init(ranges, 2, 4 * MiB);
 	heap_init();
 	initial_free = pmm_free_pages();
 }
@@ -56,6 +57,12 @@ static void test_pmm_accounting(void)
 	CHECK(pmm_free_pages() == pmm_total_pages());
 	CHECK(virt_to_page(ram + HOLE_AT) == NULL);
 	CHECK(virt_to_page(ram + RAM_SIZE) == NULL);
+	/* Not readied yet: no metadata, so no page. */
+	CHECK(virt_to_page(ram + RAM_SIZE - PAGE_SIZE) == NULL);
+	/* Readying a chunk moves pages, it does not add any. */
+	size_t before = pmm_free_pages();
+	CHECK(pmm_init_chunk());
+	CHECK(pmm_free_pages() == before);
 }
 
 static void test_pmm_exhaust(void)
@@ -73,6 +80,9 @@ static void test_pmm_exhaust(void)
 			break;
 	}
 	CHECK(got == n && pmm_free_pages() == 0);
+	/* Exhaustion readied everything. */
+	CHECK(!pmm_init_chunk());
+	CHECK(virt_to_page(ram + RAM_SIZE - PAGE_SIZE) != NULL);
 	for (size_t i = 0; i < got; i++) {
 		CHECK(((uint8_t *)all[i])[PAGE_SIZE - 1] == (uint8_t)i);
 		page_free(all[i], 1);

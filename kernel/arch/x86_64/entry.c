@@ -10,7 +10,8 @@
  *   threads    the boot flow becomes a thread; local APIC
  *   time       TSC and APIC timer calibration, clocks (log lines logged
  *              before this get their timestamps when printed)
- *   scheduler  idle thread, timer interrupts; TSC refinement thread
+ *   scheduler  idle thread, timer interrupts; threads that refine the TSC
+ *              rate and ready the rest of RAM in the background
  *
  * boot.S has already pointed FS at the boot thread's TCB, so the stack
  * protector works from the first function on.
@@ -26,12 +27,16 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
+#include <kernel/thread.h>
+#include <kernel/errno.h>
 #include <kernel/time.h>
 
 extern const char _kernel_end[];
 
 /* Page-table pages the boot map can hold before the page allocator runs. */
 #define PAGING_POOL_PAGES 64
+/* RAM the page allocator readies at boot; a thread readies the rest. */
+#define PMM_BOOT_BYTES (8 * MiB)
 
 /* Usable RAM for the page allocator: above @floor and outside the initrd. */
 static size_t usable_ram(struct mem_range *out, size_t max, phys_addr_t floor)
@@ -81,11 +86,32 @@ static void memory_init(void)
 	phys_addr_t used =
 		paging_init(boot_info.ram, boot_info.nr_ram, pool, pool_end);
 	size_t nr = usable_ram(ram, ARRAY_SIZE(ram), used);
-	pmm_init(ram, nr);
+	pmm_init(ram, nr, PMM_BOOT_BYTES);
 	paging_use_page_allocator();
 	heap_init();
 	pr_info("mm: %zu MiB RAM, %zu KiB free after the kernel",
 		boot_info.max_ram / MiB, pmm_free_pages() * PAGE_SIZE / KiB);
+}
+
+/* Readies the RAM that boot left for later, a chunk at a time. */
+static void pmm_deferred_thread(void *arg)
+{
+	uint64_t t0 = clock_monotonic_ns();
+	while (pmm_init_chunk())
+		thread_yield();
+	pr_info("mm: all RAM ready %lu ms after boot",
+		(clock_monotonic_ns() - t0) / NSEC_PER_MSEC);
+}
+
+static void memory_init_late(void)
+{
+	struct thread *t = thread_create("mm-init", pmm_deferred_thread, NULL);
+	if (IS_ERR(t)) {
+		/* page_alloc() readies RAM on demand all the same. */
+		pr_warn("mm: cannot start the RAM initialisation thread");
+		return;
+	}
+	thread_detach(t);
 }
 
 __noreturn void kernel_entry(phys_addr_t start_info);
@@ -100,6 +126,7 @@ __noreturn void kernel_entry(phys_addr_t start_info)
 	time_init();
 	sched_init();
 	time_start_refinement();
+	memory_init_late();
 	pr_info("cpu: %s%s%s, timer %s", cpu_features.kvm ? "KVM" : "no KVM",
 		cpu_features.x2apic ? ", x2APIC" : ", xAPIC",
 		cpu_features.fsgsbase ? ", FSGSBASE" : "", lapic_timer_mode());

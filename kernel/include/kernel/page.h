@@ -30,8 +30,14 @@ struct page {
 	uint32_t slab_inuse;
 };
 
-/* Manage the usable RAM @ranges; the struct page array is carved from them. */
-void pmm_init(const struct mem_range *ranges, size_t nr);
+/*
+ * Manages the usable RAM @ranges (sorted by base); the struct page array
+ * is carved from them. At least @boot_bytes of it (or all) is ready at
+ * once; the rest comes with pmm_init_chunk() or on demand.
+ */
+void pmm_init(const struct mem_range *ranges, size_t nr, uint64_t boot_bytes);
+/* Readies the next chunk of RAM; false when everything is ready. */
+bool pmm_init_chunk(void);
 /* @npages contiguous pages, aligned to the power of two >= npages; NULL if none. */
 void *page_alloc(size_t npages);
 void *page_alloc_zeroed(size_t npages);
@@ -39,6 +45,7 @@ void *page_alloc_zeroed(size_t npages);
 void page_free(void *addr, size_t npages);
 /* The frame's metadata, or NULL when @addr is not managed RAM. */
 struct page *virt_to_page(const void *addr);
+/* Free pages, counting RAM not yet readied (it is free too). */
 size_t pmm_free_pages(void);
 size_t pmm_total_pages(void);
 
