@@ -22,6 +22,8 @@ LD := ld
 HOSTCC := gcc
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
+# DEBUG=1: debug build (freed heap memory is poisoned). Unit tests always are.
+DEBUG ?= 0
 
 # Kernel C: freestanding, no red zone, no SSE in our own code (third-party
 # code that uses SSE has its state saved on every switch), frame pointers
@@ -37,6 +39,9 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-fcf-protection=none -fno-asynchronous-unwind-tables \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
 	-Wstrict-prototypes -Ikernel/include -Ikernel -MMD -MP
+ifeq ($(DEBUG),1)
+KERNEL_CFLAGS += -DKERNEL_DEBUG
+endif
 KERNEL_ASFLAGS := -Ikernel/include -Ikernel -D__ASSEMBLY__ -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
@@ -45,7 +50,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -Wextra \
 	-Werror -Wno-unused-parameter -Ikernel/include -Ikernel \
-	-DHOST_TEST -MMD -MP
+	-DHOST_TEST -DKERNEL_DEBUG -MMD -MP
 
 .DEFAULT_GOAL := all
 KERNEL_SRCS :=

@@ -6,6 +6,8 @@
 #include <arch/x86_64/io.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
 
 #define COM1 0x3f8
 #define UART_FIFO_SIZE 16
@@ -26,6 +28,14 @@ void serial_init(void)
 	outb(COM1 + 2, 0x07); /* FIFO on, cleared */
 	/* A missing UART reads back all ones. */
 	present = inb(COM1 + 5) != 0xff;
+}
+
+void console_check_option(void)
+{
+	if (strncmp(console_name, "ttyS0", 5) ||
+	    (console_name[5] && console_name[5] != ','))
+		pr_warn("console: '%s' does not exist here; the console stays on ttyS0",
+			console_name);
 }
 
 void serial_write(const char *s, size_t len)

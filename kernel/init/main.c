@@ -9,6 +9,7 @@
  * here for the program loader.
  */
 #include <kernel/cmdline.h>
+#include <kernel/console.h>
 #include <kernel/errno.h>
 #include <kernel/heap.h>
 #include <kernel/init.h>
@@ -138,6 +139,10 @@ static __noreturn void crash(const char *kind)
 		panic("crash=panic given on the command line");
 	} else if (!strcmp(kind, "assert")) {
 		ASSERT(crash_operand == 1);
+	} else if (!strcmp(kind, "out-of-memory")) {
+		/* Never freed: runs until the allocator gives up. */
+		for (;;)
+			crash_operand = (uintptr_t)kmalloc_nofail(MiB);
 	} else {
 		console_printf("cmdline: crash=%s: unknown kind\n", kind);
 		kernel_exit(EXIT_USAGE);
@@ -169,6 +174,7 @@ __noreturn void kernel_main(const struct boot_params *bp)
 	if (cmdline_parse(bp->cmdline, err, sizeof(err)))
 		usage_error(err);
 	printk_console_start();
+	console_check_option();
 	if (show_help) {
 		cmdline_print_help();
 		kernel_exit(0);

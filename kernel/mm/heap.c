@@ -23,6 +23,21 @@ struct size_class {
 };
 
 static struct size_class classes[NR_CLASSES];
+
+#ifdef KERNEL_DEBUG
+/* Debug builds fill freed memory, so a use after free reads garbage. */
+#define HEAP_POISON_BYTE 0x6b
+static void poison(void *p, size_t n)
+{
+	memset(p, HEAP_POISON_BYTE, n);
+}
+#else
+static void poison(void *p, size_t n)
+{
+	(void)p;
+	(void)n;
+}
+#endif
 static bool oom_warned;
 
 void heap_init(void)
@@ -101,6 +116,7 @@ static void small_free(struct page *pg, void *obj)
 	size_t offset = (uintptr_t)obj & (PAGE_SIZE - 1);
 	if (offset % class_size[cls])
 		panic("kfree: %p is not an object start", obj);
+	poison(obj, class_size[cls]);
 	unsigned long flags = spin_lock_irqsave(&c->lock);
 	ASSERT(pg->slab_inuse > 0);
 	bool was_full = !pg->slab_free;
@@ -192,6 +208,7 @@ void kfree(void *p)
 	} else if (pg->state == PAGE_LARGE &&
 		   IS_ALIGNED((uintptr_t)p, PAGE_SIZE)) {
 		size_t n = pg->npages;
+		poison(p, n * PAGE_SIZE);
 		pg->state = PAGE_ALLOCATED;
 		page_free(p, n);
 	} else {

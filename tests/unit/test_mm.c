@@ -253,6 +253,46 @@ static void test_heap_api(void)
 	CHECK(pmm_free_pages() == before);
 }
 
+/* Debug builds (unit tests are) poison what kfree gets back. */
+static void test_heap_poison(void)
+{
+	uint8_t *keep = kmalloc(64), *p = kmalloc(64);
+	memset(p, 0, 64);
+	kfree(p);
+	/* The slab stays (keep), so p's bytes are still readable here. */
+	for (int i = 8; i < 64; i++)
+		CHECK(p[i] == 0x6b);
+	kfree(keep);
+}
+
+static void nofail_exhaust(void)
+{
+	for (;;)
+		kmalloc_nofail(4 * MiB);
+}
+
+static void test_nofail_panics(void)
+{
+	/* The child's panic message names the failed size. */
+	char path[] = "/tmp/mm-nofail-XXXXXX";
+	int fd = mkstemp(path);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fd, 2);
+		nofail_exhaust();
+		_exit(0);
+	}
+	int status;
+	char out[512] = { 0 };
+	waitpid(pid, &status, 0);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK(pread(fd, out, sizeof(out) - 1, 0) > 0);
+	CHECK(strstr(out, "out of memory: cannot allocate 4194304 bytes"));
+	close(fd);
+	unlink(path);
+}
+
 struct worker {
 	uint64_t seed;
 	int errors;
@@ -320,7 +360,8 @@ int main(void)
 		UNIT_CASE(test_pmm_accounting),	 UNIT_CASE(test_pmm_exhaust),
 		UNIT_CASE(test_pmm_alignment),	 UNIT_CASE(test_pmm_random),
 		UNIT_CASE(test_bad_frees_panic), UNIT_CASE(test_heap_api),
-		UNIT_CASE(test_heap_threads),
+		UNIT_CASE(test_heap_threads),	 UNIT_CASE(test_heap_poison),
+		UNIT_CASE(test_nofail_panics),
 	};
 	setup();
 	return unit_run(cases, sizeof(cases) / sizeof(cases[0]));

@@ -130,10 +130,17 @@ case_overlong_option() {
 }
 
 case_accepted_options() {
-	boot accepted_options "console=ttyS0 virtio_mmio.device=4K@0xd0000000:5 virtio_mmio.device=4K@0xd0001000:6 loglevel=7"
+	boot accepted_options "console=ttyS0,115200 virtio_mmio.device=4K@0xd0000000:5 virtio_mmio.device=4K@0xd0001000:6 loglevel=7"
 	want_status 1
 	want_regex '\] I: time: TSC [0-9]+\.[0-9]{3} MHz'
 	want_regex '\] I: mm: [0-9]+ MiB RAM'
+	lack_text "console: '"
+}
+
+case_console_other() {
+	boot console_other "console=hvc0"
+	want_status 1
+	want_text "console: 'hvc0' does not exist here; the console stays on ttyS0"
 }
 
 case_quiet() {
@@ -166,6 +173,13 @@ case_crash_divide_error() { crash_case divide-error "exception: divide error (ve
 case_crash_stack_smash() { crash_case stack-smash "panic: stack smashing detected" crash_stack_smash; }
 case_crash_panic() { crash_case panic "panic: crash=panic given on the command line"; }
 case_crash_assert() { crash_case assert "panic: assertion failed: crash_operand == 1"; }
+
+case_crash_out_of_memory() {
+	boot crash_out_of_memory "crash=out-of-memory" -m 32M
+	want_status 70
+	want_regex 'panic: out of memory: cannot allocate 1048576 bytes \([0-9]+ KiB free\)'
+	want_text "backtrace:"
+}
 
 case_small_memory() {
 	boot small_memory "selftest=heap_stress,thread_create_join" -m 16M

@@ -5,6 +5,8 @@
 #include <kernel/types.h>
 
 void serial_init(void);
+/* Warns when `console=` names a device other than the first serial port. */
+void console_check_option(void);
 /* Writes @len bytes, turning "\n" into "\r\n". */
 void serial_write(const char *s, size_t len);
 
