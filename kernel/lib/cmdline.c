@@ -133,32 +133,47 @@ static const struct kparam *find_kparam(const char *name, size_t *index)
 	return NULL;
 }
 
-/* Decimal or 0x-hex, no sign, no overflow. */
-static int parse_ulong(const char *s, unsigned long *out)
+int cmdline_read_u64(const char **s, uint64_t *out)
 {
+	const char *p = *s;
 	unsigned base = 10;
-	unsigned long v = 0;
+	uint64_t v = 0;
+	bool any = false;
 
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s[2]) {
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		base = 16;
-		s += 2;
+		p += 2;
 	}
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
+	for (;; p++, any = true) {
 		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
 		else
-			return -EINVAL;
-		if (v > (~0UL - d) / base)
+			break;
+		if (v > (UINT64_MAX - d) / base)
 			return -ERANGE;
 		v = v * base + d;
 	}
+	if (!any)
+		return -EINVAL;
+	*s = p;
+	*out = v;
+	return 0;
+}
+
+/* A whole value that is one number. */
+static int parse_ulong(const char *s, unsigned long *out)
+{
+	uint64_t v;
+	int ret = cmdline_read_u64(&s, &v);
+	if (ret)
+		return ret;
+	if (*s)
+		return -EINVAL;
 	*out = v;
 	return 0;
 }

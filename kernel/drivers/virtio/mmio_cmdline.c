@@ -12,45 +12,12 @@
 static struct virtio_mmio_desc cmdline_devices[VIRTIO_MMIO_MAX_CMDLINE];
 static unsigned nr_cmdline_devices;
 
-/* Reads a decimal or 0x-hex number at *@s, advancing it. */
-static int read_number(const char **s, uint64_t *out)
-{
-	const char *p = *s;
-	unsigned base = 10;
-	uint64_t v = 0;
-	bool any = false;
-
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	for (;; p++, any = true) {
-		unsigned d;
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (base == 16 && *p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (base == 16 && *p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			break;
-		if (v > (UINT64_MAX - d) / base)
-			return -EINVAL;
-		v = v * base + d;
-	}
-	if (!any)
-		return -EINVAL;
-	*s = p;
-	*out = v;
-	return 0;
-}
-
 int virtio_mmio_parse_desc(const char *s, struct virtio_mmio_desc *out)
 {
 	uint64_t size, base, irq, id = 0;
 	unsigned shift = 0;
 
-	if (read_number(&s, &size))
+	if (cmdline_read_u64(&s, &size))
 		return -EINVAL;
 	if (*s == 'K' || *s == 'k')
 		shift = 10;
@@ -64,12 +31,12 @@ int virtio_mmio_parse_desc(const char *s, struct virtio_mmio_desc *out)
 			return -EINVAL;
 		size <<= shift;
 	}
-	if (*s++ != '@' || read_number(&s, &base) || *s++ != ':' ||
-	    read_number(&s, &irq))
+	if (*s++ != '@' || cmdline_read_u64(&s, &base) || *s++ != ':' ||
+	    cmdline_read_u64(&s, &irq))
 		return -EINVAL;
 	if (*s == ':') {
 		s++;
-		if (read_number(&s, &id))
+		if (cmdline_read_u64(&s, &id))
 			return -EINVAL;
 	}
 	if (*s || size < PAGE_SIZE || !IS_ALIGNED(base, PAGE_SIZE) ||

@@ -86,6 +86,12 @@ int cmdline_parse(char *cmdline, char *err, size_t errlen);
 /* Program arguments after `--`, NULL-terminated; empty before parsing. */
 extern const char *cmdline_argv[CMDLINE_MAX_ARGS + 1];
 extern unsigned cmdline_argc;
+/*
+ * Reads a decimal or 0x-hex number at *@s and advances *@s past it, for
+ * option setters with structured values. Returns 0, -EINVAL when there
+ * are no digits, or -ERANGE when the number does not fit.
+ */
+int cmdline_read_u64(const char **s, uint64_t *out);
 /* Prints every option with its help line, sorted by name. */
 void cmdline_print_help(void);
 
