@@ -29,6 +29,9 @@ DEBUG ?= 0
 # code that uses SSE has its state saved on every switch), frame pointers
 # for backtraces, and the stack protector reading %fs:0x28 like the
 # third-party code does.
+# Public headers: kernel/include, vfs/include; generated ones in build/gen.
+INCLUDES := -Ikernel/include -Ikernel -Ivfs/include -Ifs/ramfs/include \
+	-I$(BUILD)/gen
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
@@ -38,18 +41,18 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-fno-strict-aliasing -fno-common \
 	-fcf-protection=none -fno-asynchronous-unwind-tables \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wmissing-prototypes \
-	-Wstrict-prototypes -Ikernel/include -Ikernel -MMD -MP
+	-Wstrict-prototypes $(INCLUDES) -MMD -MP
 ifeq ($(DEBUG),1)
 KERNEL_CFLAGS += -DKERNEL_DEBUG
 endif
-KERNEL_ASFLAGS := -Ikernel/include -Ikernel -D__ASSEMBLY__ -MMD -MP
+KERNEL_ASFLAGS := $(INCLUDES) -D__ASSEMBLY__ -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
 
 # Host unit tests: same sources, host compiler, sanitizers.
 HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -Wextra \
-	-Werror -Wno-unused-parameter -Ikernel/include -Ikernel \
+	-Werror -Wno-unused-parameter $(INCLUDES) \
 	-DHOST_TEST -DKERNEL_DEBUG -MMD -MP
 
 .DEFAULT_GOAL := all
@@ -57,7 +60,18 @@ KERNEL_SRCS :=
 UNIT_TESTS :=
 
 include kernel/module.mk
+include $(wildcard vfs/module.mk fs/*/module.mk)
+KERNEL_SRCS += $(VFS_SRCS) $(RAMFS_SRCS) $(VFS_SYSCALL_SRCS)
 include tests/unit/module.mk
+include tests/vm/module.mk
+
+# Syscall numbers and names from the Linux UAPI header.
+GEN_SYSCALL_NR := $(BUILD)/gen/generated/syscall_nr.h
+$(GEN_SYSCALL_NR): scripts/gen-syscall-nr.sh
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)scripts/gen-syscall-nr.sh > $@.tmp && mv $@.tmp $@
+$(BUILD)/kernel/syscall/table.c.o: $(GEN_SYSCALL_NR)
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
@@ -94,17 +108,18 @@ run: $(BUILD)/kernel.elf
 	$(Q)scripts/qemu.sh -kernel $(BUILD)/kernel.elf -append "$(ARGS)"
 
 # All three run even when one fails; the last line sums them up.
-test: $(UNIT_TESTS) $(BUILD)/kernel.elf
+test: $(UNIT_TESTS) $(BUILD)/kernel.elf $(VM_INITRD)
 	$(Q)scripts/run-tests.sh $(UNIT_TESTS)
 
 unit-test: $(UNIT_TESTS)
 	$(Q)tests/unit/run.sh $(UNIT_TESTS)
 
-vm-test: $(BUILD)/kernel.elf
+vm-test: $(BUILD)/kernel.elf $(VM_INITRD)
 	$(Q)tests/vm/run.sh $(BUILD)/kernel.elf
 
 bench: $(BUILD)/kernel.elf
 	$(Q)bench/boot.sh $(BUILD)/kernel.elf
+	$(Q)bench/abi.sh $(BUILD)/kernel.elf
 
 format-check:
 	$(Q)scripts/format-check.sh

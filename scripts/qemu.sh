@@ -4,8 +4,10 @@
 # serial console on stdio, isa-debug-exit.
 # Extra arguments go to QEMU (-kernel, -append, -initrd, -m, -smp, ...).
 #
-# QEMU's own exit status for isa-debug-exit is 2N+1; this script turns it
-# back into the kernel's exit status N. Any other QEMU failure gives 125.
+# The script exits with the kernel's exit status N, read from the console's
+# last line "appliance: exit status N" when QEMU ended through
+# isa-debug-exit (its own status is then 2N+1, cut to 8 bits). Any other
+# QEMU ending gives 125.
 #
 # Environment: QEMU_ACCEL=kvm|tcg forces an accelerator; QEMU_MEM (default
 # 256M) sets -m unless the arguments give one; QEMU is the binary.
@@ -21,12 +23,19 @@ esac
 mem=(-m "${QEMU_MEM:-256M}")
 for a in "$@"; do [ "$a" = -m ] && mem=(); done
 
+# The console goes to stdout and to a file the status is read from: QEMU's
+# own exit code keeps only 7 bits of the kernel's status (2N+1).
+console=$(mktemp)
+trap 'rm -f "$console"' EXIT
+set -o pipefail
 ${QEMU:-qemu-system-x86_64} -M microvm,x-option-roms=off,rtc=off "${cpu[@]}" \
 	"${mem[@]}" -nodefaults -no-user-config -nographic -no-reboot \
-	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 "$@"
+	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 "$@" |
+	tee "$console"
 rc=$?
-if [ $((rc % 2)) -eq 1 ]; then
-	exit $(((rc - 1) / 2))
+status=$(tr -d '\r' <"$console" | sed -n 's/^appliance: exit status \([0-9]*\)$/\1/p' | tail -n 1)
+if [ $((rc % 2)) -eq 1 ] && [ -n "$status" ]; then
+	exit "$status"
 fi
 echo "qemu.sh: QEMU ended with status $rc without an exit status from the kernel" >&2
 exit 125

@@ -117,3 +117,10 @@ void console_printf(const char *fmt, ...)
 	serial_write(buf, (size_t)n);
 	spin_unlock_irqrestore(&log_lock, flags);
 }
+
+void console_write(const char *buf, size_t len)
+{
+	unsigned long flags = spin_lock_irqsave(&log_lock);
+	serial_write(buf, len);
+	spin_unlock_irqrestore(&log_lock, flags);
+}

@@ -13,11 +13,15 @@
 #include <kernel/errno.h>
 #include <kernel/heap.h>
 #include <kernel/init.h>
+#include <kernel/initrd.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/program.h>
 #include <kernel/selftest.h>
 #include <kernel/string.h>
+#include <kernel/thread.h>
 #include <kernel/time.h>
+#include <vfs/vfs.h>
 
 static bool show_help;
 KPARAM_FLAG(show_help, "help", "print every option with its help, then exit 0");
@@ -156,6 +160,75 @@ __noreturn void __stack_chk_fail(void)
 	panic("stack smashing detected: a stack buffer overran its canary");
 }
 
+static void report_boot_time(void)
+{
+	uint64_t ns = clock_monotonic_ns();
+	pr_notice("appliance: booted in %lu.%03lu ms", ns / NSEC_PER_MSEC,
+		  ns / NSEC_PER_USEC % 1000);
+}
+
+/* The root ramfs, the initrd in it, the command line's mounts, the console. */
+static void root_fs_init(const struct boot_params *bp)
+{
+	char err[200];
+	int ret = vfs_init();
+	if (ret) {
+		pr_err("vfs: cannot create the root filesystem (%d)", ret);
+		kernel_exit(EXIT_BOOT_FAILED);
+	}
+	if (bp->initrd.size) {
+		ret = initrd_unpack(phys_to_virt(bp->initrd.base),
+				    bp->initrd.size, err, sizeof(err));
+		if (ret) {
+			pr_err("initrd: %s", err);
+			kernel_exit(EXIT_BAD_INITRD);
+		}
+	}
+	ret = vfs_mount_cmdline();
+	if (ret)
+		kernel_exit(EXIT_BOOT_FAILED);
+	ret = vfs_open_console_fds();
+	if (ret) {
+		pr_err("vfs: cannot open the console for the program (%d)",
+		       ret);
+		kernel_exit(EXIT_BOOT_FAILED);
+	}
+}
+
+/* Defaults a program finds in its environment unless env. sets them. */
+static const char *const default_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin",
+					   "HOME=/" };
+
+static __noreturn void run_program(const char *path)
+{
+	static const char *argv[CMDLINE_MAX_ARGS + 2];
+	static const char *envp[MAX_ENV + ARRAY_SIZE(default_env) + 1];
+	unsigned n = 0;
+
+	argv[0] = path;
+	for (unsigned i = 0; i < cmdline_argc; i++)
+		argv[i + 1] = cmdline_argv[i];
+	for (size_t d = 0; d < ARRAY_SIZE(default_env); d++) {
+		size_t len = strchr(default_env[d], '=') - default_env[d] + 1;
+		bool set = false;
+		for (unsigned i = 0; i < program_envc; i++)
+			set |= !strncmp(program_env[i], default_env[d], len);
+		if (!set)
+			envp[n++] = default_env[d];
+	}
+	for (unsigned i = 0; i < program_envc; i++)
+		envp[n++] = program_env[i];
+	report_boot_time();
+	int ret = program_start(path, argv, envp);
+	if (ret)
+		kernel_exit(ret == -ENOENT || ret == -ENOTDIR ?
+				    EXIT_NOT_FOUND :
+				    EXIT_CANNOT_EXECUTE);
+	/* The program runs in its own threads; its end ends the VM. */
+	for (;;)
+		thread_sleep_ns(3600 * NSEC_PER_SEC);
+}
+
 static __noreturn void usage_error(const char *what)
 {
 	printk_console_start();
@@ -180,27 +253,26 @@ __noreturn void kernel_main(const struct boot_params *bp)
 		kernel_exit(0);
 	}
 
-	uint64_t ns = clock_monotonic_ns();
-	pr_notice("appliance: booted in %lu.%03lu ms", ns / NSEC_PER_MSEC,
-		  ns / NSEC_PER_USEC % 1000);
-
+	if (init_path && init_path[0] != '/')
+		usage_error("init= needs an absolute path");
 	if (crash_kind)
 		crash(crash_kind);
 	if (selftest_requested) {
+		report_boot_time();
 		int failed = selftest_run(selftest_only);
 		if (failed < 0)
 			kernel_exit(EXIT_USAGE);
 		kernel_exit(failed ? EXIT_SELFTEST_FAILED : 0);
 	}
-	if (init_path || bp->initrd.size) {
-		pr_info("init: %s, %u arguments, %u environment variables",
-			init_path ? init_path : "(from the initrd)",
-			cmdline_argc, program_envc);
-		pr_err("appliance: cannot start %s: this kernel has no program loader yet",
-		       init_path ? init_path : "the initrd's program");
+	root_fs_init(bp);
+	const char *path = init_path;
+	if (!path && bp->initrd.size)
+		path = "/init";
+	if (!path) {
+		report_boot_time();
+		pr_err("appliance: no program to run: give init=/path and an initrd "
+		       "(or `help` for the options)");
 		kernel_exit(EXIT_NO_PROGRAM);
 	}
-	pr_err("appliance: no program to run: give init=/path and an initrd "
-	       "(or `help` for the options)");
-	kernel_exit(EXIT_NO_PROGRAM);
+	run_program(path);
 }

@@ -117,6 +117,33 @@ static void reap_dead(struct cpu *c)
 	}
 }
 
+/* CPU time of program threads that ran, up to their last switch-out. */
+static uint64_t program_cpu_ns;
+
+static void account_cpu_time(struct thread *prev, struct thread *next,
+			     uint64_t now)
+{
+	uint64_t ran = now - prev->switched_in_ns;
+	prev->cpu_ns += ran;
+	if (prev->is_program)
+		__atomic_add_fetch(&program_cpu_ns, ran, __ATOMIC_RELAXED);
+	next->switched_in_ns = now;
+}
+
+uint64_t sched_thread_cpu_ns(void)
+{
+	struct thread *t = thread_current();
+	return t->cpu_ns + (clock_monotonic_ns() - t->switched_in_ns);
+}
+
+uint64_t sched_program_cpu_ns(void)
+{
+	struct thread *t = thread_current();
+	uint64_t running =
+		t->is_program ? clock_monotonic_ns() - t->switched_in_ns : 0;
+	return __atomic_load_n(&program_cpu_ns, __ATOMIC_RELAXED) + running;
+}
+
 void schedule(void)
 {
 	unsigned long flags = local_irq_save();
@@ -139,17 +166,15 @@ void schedule(void)
 		c->rq.nr_ready--;
 	}
 	next->state = THREAD_RUNNING;
-	if (next == c->idle) {
-		c->slice_end_ns = 0;
-	} else {
-		c->slice_end_ns = clock_monotonic_ns() + SCHED_SLICE_NS;
-	}
+	uint64_t now = clock_monotonic_ns();
+	c->slice_end_ns = next == c->idle ? 0 : now + SCHED_SLICE_NS;
 	if (next == prev) {
 		spin_unlock(&c->rq.lock);
 		local_irq_restore(flags);
 		timer_reprogram();
 		return;
 	}
+	account_cpu_time(prev, next, now);
 	c->current = next;
 	c->kstack_top = (uint64_t)next->stack + next->stack_size;
 	c->nr_switches++;

@@ -85,11 +85,6 @@ case_no_program() {
 	want_regex 'appliance: booted in [0-9]+\.[0-9]{3} ms'
 }
 
-case_init_without_loader() {
-	boot init_without_loader "init=/bin/prog env.OMP_NUM_THREADS=2 -- -x y"
-	want_status 1
-	want_text "cannot start /bin/prog"
-}
 
 case_help() {
 	boot help "help"
@@ -185,6 +180,66 @@ case_small_memory() {
 	boot small_memory "selftest=heap_stress,thread_create_join" -m 16M
 	want_status 0
 	want_text "selftest: 2 passed, 0 failed"
+}
+
+# Programs from the test initrd (tests/vm/module.mk), once per C library.
+initrd=$root/build/vm-initrd.cpio
+prog_case() {
+	local name=$1 expected=$2 append=$3
+	shift 3
+	boot "$name" "$append" -initrd "$initrd"
+	want_status "$expected"
+	local t
+	for t in "$@"; do want_text "$t"; done
+}
+for libc in musl glibc glibc-pie; do
+	id=${libc/-/_}
+	eval "case_files_$id() { prog_case files_$id 0 'init=/bin/$libc/t_files' 't_files: ' ', 0 failed'; lack_text FAIL; }"
+	eval "case_mem_$id() { prog_case mem_$id 0 'init=/bin/$libc/t_mem' 't_mem: ' ', 0 failed'; lack_text FAIL; }"
+	eval "case_sys_$id() { prog_case sys_$id 0 'init=/bin/$libc/t_sys env.TEST_VAR=xyz -- one \"two words\"' 't_sys: ' ', 0 failed'; lack_text FAIL; }"
+	eval "case_exit_$id() { prog_case exit_$id 42 'init=/bin/$libc/t_exit -- 42' 't_exit: 42'; }"
+	eval "case_segv_$id() { prog_case segv_$id 139 'init=/bin/$libc/t_exit -- segv' 'killed by SIGSEGV' 'bad write of address 0x8'; }"
+done
+
+case_prog_ro_write() {
+	prog_case prog_ro_write 139 "init=/bin/musl/t_exit -- ro-write" "killed by SIGSEGV" "bad write of address"
+}
+case_prog_invalid_opcode() {
+	prog_case prog_invalid_opcode 132 "init=/bin/musl/t_exit -- ud" "killed by SIGILL"
+}
+case_prog_divide() {
+	prog_case prog_divide 136 "init=/bin/glibc/t_exit -- divide" "killed by SIGFPE"
+}
+case_prog_not_found() {
+	prog_case prog_not_found 127 "init=/bin/nope" "program: cannot run /bin/nope: no such file"
+}
+case_prog_not_elf() {
+	prog_case prog_not_elf 126 "init=/tmp" "program: cannot run /tmp"
+}
+
+# A small initrd with /init: the program runs without init=.
+case_prog_default_init() {
+	local dir=$logs/init-root
+	rm -rf "$dir" && mkdir -p "$dir"
+	cp "$root/build/vm-root/bin/musl/t_exit" "$dir/init"
+	(cd "$dir" && find . | cpio -o -H newc --quiet) >"$logs/init.cpio"
+	boot prog_default_init "" -initrd "$logs/init.cpio"
+	want_status 0
+	want_text "t_exit: 0"
+}
+
+case_initrd_truncated() {
+	head -c 100000 "$initrd" >"$logs/truncated.cpio"
+	boot initrd_truncated "init=/bin/musl/t_exit" -initrd "$logs/truncated.cpio"
+	want_status 4
+	want_text "initrd: corrupt archive at offset"
+}
+
+case_initrd_garbage() {
+	head -c 4096 /dev/urandom >"$logs/garbage.cpio"
+	boot initrd_garbage "init=/bin/musl/t_exit" -initrd "$logs/garbage.cpio"
+	want_status 4
+	want_text "initrd: corrupt archive at offset 0: bad magic"
 }
 
 cases=("$@")

@@ -23,11 +23,15 @@
 #define CR4_FSGSBASE (1 << 16)
 #define CR4_OSXSAVE (1 << 18)
 #define CR4_SMEP (1 << 20)
+#define CR4_SMAP (1 << 21)
 
 #define MSR_EFER 0xc0000080
 #define EFER_SCE (1 << 0)
 #define EFER_LME (1 << 8)
 #define EFER_NXE (1 << 11)
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
@@ -43,11 +47,22 @@
 /* Offsets into struct cpu used by the trap entry code (checked in cpu.c). */
 #define CPU_SELF 0
 #define CPU_KSTACK_TOP 8
+#define CPU_CURRENT 16
+#define CPU_USER_RSP 24
+
+/* Offset of the program's FS base in struct thread (checked in cpu.c). */
+#define THREAD_USER_FS 0x38
 
 /* struct trap_frame layout (checked in traps.c). */
 #define TF_VECTOR (15 * 8)
+#define TF_RIP (17 * 8)
 #define TF_CS (18 * 8)
+#define TF_RFLAGS (19 * 8)
 #define TF_RSP (20 * 8)
+#define TF_SS (21 * 8)
 #define TF_SIZE (22 * 8)
+
+/* The "vector" of a trap frame built by the syscall entry. */
+#define SYSCALL_FRAME_VECTOR 0x100
 
 #endif

@@ -16,9 +16,14 @@
 
 BUILD_ASSERT(offsetof(struct cpu, self) == CPU_SELF);
 BUILD_ASSERT(offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP);
+BUILD_ASSERT(offsetof(struct cpu, current) == CPU_CURRENT);
+BUILD_ASSERT(offsetof(struct cpu, user_rsp) == CPU_USER_RSP);
+BUILD_ASSERT(offsetof(struct thread, user_fs) == THREAD_USER_FS);
 BUILD_ASSERT(offsetof(struct thread_tcb, stack_guard) == 0x28);
 
 struct cpu_features cpu_features;
+uint8_t fsgsbase_enabled;
+uint8_t smap_enabled;
 struct cpu *cpus[MAX_CPUS];
 unsigned nr_cpus;
 
@@ -48,6 +53,7 @@ static void detect_features(void)
 		cpuid(7, 0, &a, &b, &c, &d);
 		f->fsgsbase = b & (1 << 0);
 		f->smep = b & (1 << 7);
+		f->smap = b & (1 << 20);
 	}
 	cpuid(0x80000000, 0, &a, &b, &c, &d);
 	if (a >= 0x80000001) {
@@ -240,8 +246,18 @@ void cpu_init_boot(void)
 	/* Kernel GS base: per-CPU block; the user one stays 0 until ring 3. */
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
-	if (cpu_features.fsgsbase)
+	if (cpu_features.fsgsbase) {
 		write_cr4(read_cr4() | CR4_FSGSBASE);
+		fsgsbase_enabled = 1;
+	}
+	/* The kernel never runs program code (SMEP) and touches program
+	 * memory only through uaccess, which opens SMAP for the copy. */
+	if (cpu_features.smep)
+		write_cr4(read_cr4() | CR4_SMEP);
+	if (cpu_features.smap) {
+		write_cr4(read_cr4() | CR4_SMAP);
+		smap_enabled = 1;
+	}
 	write_cr4(read_cr4() | CR4_PGE);
 	gdt_build(c);
 	idt_init();

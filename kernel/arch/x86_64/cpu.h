@@ -52,9 +52,10 @@ struct timer_queue {
 };
 
 struct cpu {
-	struct cpu *self;    /* CPU_SELF */
-	uint64_t kstack_top; /* CPU_KSTACK_TOP: stack for ring-3 entries */
-	struct thread *current;
+	struct cpu *self;	/* CPU_SELF */
+	uint64_t kstack_top;	/* CPU_KSTACK_TOP: stack for ring-3 entries */
+	struct thread *current; /* CPU_CURRENT */
+	uint64_t user_rsp;	/* CPU_USER_RSP: scratch at syscall entry */
 	struct thread *idle;
 	unsigned id;
 	uint32_t apic_id;
@@ -84,7 +85,7 @@ static inline struct cpu *this_cpu(void)
 /* CPU features found at boot. */
 struct cpu_features {
 	bool x2apic, tsc_deadline, fsgsbase, xsave, xsaveopt, pdpe1gb;
-	bool invariant_tsc, hypervisor, kvm, kvm_clock, rdrand, smep;
+	bool invariant_tsc, hypervisor, kvm, kvm_clock, rdrand, smep, smap;
 	uint32_t xsave_size; /* bytes of the XSAVE area for enabled state */
 	uint64_t xcr0;
 };
@@ -92,8 +93,14 @@ extern struct cpu_features cpu_features;
 
 /* Boot CPU: detect features, enable SSE/XSAVE/FSGSBASE, set up per-CPU. */
 void cpu_init_boot(void);
+/* SYSCALL/SYSRET MSRs for this CPU (usermode.c). */
+void syscall_init_cpu(void);
 /* Load this CPU's GDT, TSS and IDT. */
 void cpu_load_tables(struct cpu *c);
+/* 1 when FSGSBASE instructions are enabled; read by the entry code. */
+extern uint8_t fsgsbase_enabled;
+/* 1 when SMAP is on: uaccess opens program memory with stac/clac. */
+extern uint8_t smap_enabled;
 /* Set the FS base (the TCB pointer kernel code reads %fs:0x28 from). */
 void cpu_set_fs_base(uint64_t base);
 uint64_t cpu_get_fs_base(void);

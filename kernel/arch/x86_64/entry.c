@@ -119,6 +119,7 @@ __noreturn void kernel_entry(phys_addr_t start_info)
 {
 	serial_init();
 	cpu_init_boot();
+	syscall_init_cpu();
 	pvh_parse(start_info);
 	memory_init();
 	thread_adopt_boot();

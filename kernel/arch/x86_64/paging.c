@@ -6,6 +6,7 @@
 #include <arch/x86_64/io.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/paging.h>
+#include <kernel/errno.h>
 #include <kernel/page.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -143,4 +144,79 @@ uint64_t paging_lookup(uintptr_t va)
 			return e;
 	}
 	return (e & PTE_P) ? e : 0;
+}
+
+/*
+ * Program (user) mappings: the lower half of the same tables, 4 KiB pages
+ * only. Inner entries carry PTE_U so that the leaf decides; a missing
+ * table is allocated, and running out of memory is the caller's -ENOMEM.
+ */
+static uint64_t *user_pte_locked(uintptr_t va, bool create)
+{
+	uint64_t *t = kernel_pml4;
+	for (int shift = 39; shift > 12; shift -= 9) {
+		uint64_t *e = &t[(va >> shift) & 511];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return NULL;
+			uint64_t *n = page_alloc_zeroed(1);
+			if (!n)
+				return NULL;
+			*e = virt_to_phys(n) | PTE_P | PTE_W | PTE_U;
+		}
+		ASSERT(!(*e & PTE_PS));
+		t = phys_to_virt(*e & PTE_ADDR_MASK);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+int paging_user_map(uintptr_t va, phys_addr_t pa, uint64_t flags)
+{
+	ASSERT(va < USER_SPACE_END && IS_ALIGNED(va | pa, PAGE_SIZE));
+	unsigned long irq = spin_lock_irqsave(&map_lock);
+	uint64_t *pte = user_pte_locked(va, true);
+	int ret = -ENOMEM;
+	if (pte) {
+		ASSERT(!(*pte & PTE_P));
+		*pte = pa | (flags & (PTE_W | PTE_NX)) | PTE_P | PTE_U;
+		ret = 0;
+	}
+	spin_unlock_irqrestore(&map_lock, irq);
+	return ret;
+}
+
+phys_addr_t paging_user_unmap(uintptr_t va)
+{
+	unsigned long irq = spin_lock_irqsave(&map_lock);
+	uint64_t *pte = user_pte_locked(va, false);
+	phys_addr_t pa = 0;
+	if (pte && (*pte & PTE_P)) {
+		pa = *pte & PTE_ADDR_MASK;
+		*pte = 0;
+		invlpg(va);
+	}
+	spin_unlock_irqrestore(&map_lock, irq);
+	return pa;
+}
+
+bool paging_user_protect(uintptr_t va, uint64_t flags)
+{
+	unsigned long irq = spin_lock_irqsave(&map_lock);
+	uint64_t *pte = user_pte_locked(va, false);
+	bool mapped = pte && (*pte & PTE_P);
+	if (mapped) {
+		*pte = (*pte & ~(PTE_W | PTE_NX)) | (flags & (PTE_W | PTE_NX));
+		invlpg(va);
+	}
+	spin_unlock_irqrestore(&map_lock, irq);
+	return mapped;
+}
+
+uint64_t paging_user_lookup(uintptr_t va)
+{
+	unsigned long irq = spin_lock_irqsave(&map_lock);
+	uint64_t *pte = user_pte_locked(va, false);
+	uint64_t e = pte && (*pte & PTE_P) ? *pte : 0;
+	spin_unlock_irqrestore(&map_lock, irq);
+	return e;
 }

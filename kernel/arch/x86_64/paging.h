@@ -35,4 +35,16 @@ void *ioremap(phys_addr_t pa, size_t size);
 /* Page-table entry for @va (the leaf), or 0 when unmapped. For tests. */
 uint64_t paging_lookup(uintptr_t va);
 
+/*
+ * Program pages (va < USER_SPACE_END), 4 KiB each; @flags: PTE_W, PTE_NX.
+ * paging_user_map: @va must be unmapped; 0 or -ENOMEM (page tables).
+ * paging_user_unmap: returns the frame that was mapped, or 0.
+ * paging_user_protect: false when @va is not mapped.
+ * The caller (kernel/mm/vm.c) serialises changes to one address range.
+ */
+int paging_user_map(uintptr_t va, phys_addr_t pa, uint64_t flags);
+phys_addr_t paging_user_unmap(uintptr_t va);
+bool paging_user_protect(uintptr_t va, uint64_t flags);
+uint64_t paging_user_lookup(uintptr_t va);
+
 #endif

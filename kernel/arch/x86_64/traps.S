@@ -3,14 +3,17 @@
  * does not) and its number, then joins trap_common, which saves the
  * registers as a struct trap_frame.
  *
- * Vectors >= 32 (device interrupts, IPIs) then move the whole frame off the
- * per-CPU IST stack: onto the thread's kernel stack when they came from
- * ring 3, else onto the interrupted stack below its 128-byte red zone. The
- * handler runs there and may switch threads; the IST stack is free again
- * at once. Exceptions stay on their IST stack (trap_exception shifts the
- * IST pointer while it runs so a nested fault gets fresh stack).
+ * Anything from ring 3 moves its frame onto the thread's kernel stack (and
+ * takes GS and FS, user_entry.inc), runs there and leaves through
+ * return_to_user. In the kernel, vectors >= 32 (device interrupts, IPIs)
+ * move the frame off the per-CPU IST stack onto the interrupted stack
+ * below its 128-byte red zone; the handler runs there and may switch
+ * threads, and the IST stack is free again at once. Kernel exceptions stay
+ * on their IST stack (trap_exception shifts the IST pointer while it runs
+ * so a nested fault gets fresh stack).
  */
 #include <arch/x86_64/asm.h>
+#include <arch/x86_64/user_entry.inc>
 
 	.altmacro
 	.macro STUB_ADDR vec
@@ -31,43 +34,28 @@ trap_stub_\vec:
 	.text
 	.p2align 4
 trap_common:
-	pushq %r15
-	pushq %r14
-	pushq %r13
-	pushq %r12
-	pushq %r11
-	pushq %r10
-	pushq %r9
-	pushq %r8
-	pushq %rbp
-	pushq %rdi
-	pushq %rsi
-	pushq %rdx
-	pushq %rcx
-	pushq %rbx
-	pushq %rax
+	PUSH_GPRS
 	cld
+	/* Interrupted inside a uaccess copy: close program memory again. */
+	testb $1, smap_enabled(%rip)
+	jz 5f
+	clac
+5:
 	testb $3, TF_CS(%rsp)
-	jz 1f
-	swapgs
-1:
+	jnz trap_from_user
 	cmpq $32, TF_VECTOR(%rsp)
 	jae trap_irq
 
-	/* Exception: handle on this IST stack. */
+	/* Exception in the kernel: handle on this IST stack. */
 	movq %rsp, %rdi
 	call trap_exception
-	jmp trap_return
+	jmp trap_return_kernel
 
 trap_irq:
-	/* Pick the stack the handler will run on. */
-	testb $3, TF_CS(%rsp)
-	jz 2f
-	movq %gs:CPU_KSTACK_TOP, %rdi
-	jmp 3f
-2:	movq TF_RSP(%rsp), %rdi
-	subq $128, %rdi			/* skip the red zone */
-3:	andq $-16, %rdi
+	/* Interrupted kernel code: run below its stack's red zone. */
+	movq TF_RSP(%rsp), %rdi
+	subq $128, %rdi
+	andq $-16, %rdi
 	subq $TF_SIZE, %rdi
 	movq %rsp, %rsi
 	movq %rdi, %rdx
@@ -78,27 +66,30 @@ trap_irq:
 	movq %rsp, %rbp
 	call trap_irq_dispatch
 
-trap_return:
-	testb $3, TF_CS(%rsp)
-	jz 4f
-	swapgs
-4:	popq %rax
-	popq %rbx
-	popq %rcx
-	popq %rdx
-	popq %rsi
-	popq %rdi
-	popq %rbp
-	popq %r8
-	popq %r9
-	popq %r10
-	popq %r11
-	popq %r12
-	popq %r13
-	popq %r14
-	popq %r15
+trap_return_kernel:
+	POP_GPRS
 	addq $16, %rsp
 	iretq
+
+trap_from_user:
+	/* From the program: take GS and FS, run on the thread's kernel stack. */
+	swapgs
+	movq %gs:CPU_KSTACK_TOP, %rdi
+	subq $TF_SIZE, %rdi
+	movq %rsp, %rsi
+	movq %rdi, %rdx
+	movl $(TF_SIZE / 8), %ecx
+	rep movsq
+	movq %rdx, %rsp
+	FS_ENTER
+	xorl %ebp, %ebp
+	movq %rsp, %rdi
+	cmpq $32, TF_VECTOR(%rsp)
+	jae 1f
+	call trap_user_exception
+	jmp return_to_user
+1:	call trap_irq_dispatch
+	jmp return_to_user
 
 	/* The stubs, and a table of their addresses for idt_init(). */
 	.set vec, 0

@@ -9,5 +9,7 @@ void serial_init(void);
 void console_check_option(void);
 /* Writes @len bytes, turning "\n" into "\r\n". */
 void serial_write(const char *s, size_t len);
+/* The program's stdout/stderr: raw bytes to the console, between log lines. */
+void console_write(const char *buf, size_t len);
 
 #endif

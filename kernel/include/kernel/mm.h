@@ -16,6 +16,8 @@
 #define KERNEL_VMA 0xffffffff80000000UL
 #define PHYS_OFFSET 0xffff800000000000UL
 #define IOREMAP_BASE 0xffffc00000000000UL
+/* Program addresses are below this (the canonical lower half). */
+#define USER_SPACE_END 0x0000800000000000UL
 
 #ifdef HOST_TEST
 static inline void *phys_to_virt(phys_addr_t pa)

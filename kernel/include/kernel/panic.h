@@ -12,7 +12,9 @@
 #define EXIT_NO_PROGRAM 1
 #define EXIT_USAGE 2
 #define EXIT_SELFTEST_FAILED 3
-#define EXIT_PANIC 70 /* sysexits.h EX_SOFTWARE */
+#define EXIT_BAD_INITRD 4
+#define EXIT_BOOT_FAILED 5 /* root filesystem, mounts, console */
+#define EXIT_PANIC 70	   /* sysexits.h EX_SOFTWARE */
 
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 /*

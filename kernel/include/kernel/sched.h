@@ -24,6 +24,9 @@ void sched_init(void);
 void schedule(void);
 /* Puts a READY thread on a run queue (its cpu's). rq lock not held. */
 void sched_enqueue(struct thread *t);
+/* CPU time of the calling thread, and of all program threads. */
+uint64_t sched_thread_cpu_ns(void);
+uint64_t sched_program_cpu_ns(void);
 /* Context switches done on this CPU, for tests and statistics. */
 uint64_t sched_switch_count(void);
 

@@ -29,6 +29,7 @@ enum thread_state {
 
 struct thread {
 	struct thread_tcb tcb;	 /* must stay first: FS base = &tcb */
+	uint64_t user_fs;	 /* THREAD_USER_FS: the program's FS base */
 	uint64_t saved_rsp;	 /* kernel stack pointer while switched out */
 	void *fpu;		 /* FPU/SSE/AVX save area */
 	enum thread_state state; /* protected by the rq lock of @cpu */
@@ -41,9 +42,14 @@ struct thread {
 	size_t stack_size;
 	void (*fn)(void *);
 	void *arg;
-	struct list_node rq_node; /* in runqueue.ready or .dead */
-	struct waitq joiners;	  /* woken when the thread exits */
-	bool reap_on_exit;	  /* detached: freed after its last switch */
+	struct list_node rq_node;  /* in runqueue.ready or .dead */
+	struct waitq joiners;	   /* woken when the thread exits */
+	bool reap_on_exit;	   /* detached: freed after its last switch */
+	bool is_program;	   /* runs program code in ring 3 */
+	uintptr_t clear_child_tid; /* set_tid_address(2) */
+	uint64_t sigmask;	   /* rt_sigprocmask(2): recorded */
+	uint64_t cpu_ns;	   /* CPU time used up to its last switch-out */
+	uint64_t switched_in_ns;   /* when it last got the CPU */
 };
 
 #define THREAD_STACK_SIZE (64 * KiB)

@@ -1,0 +1,60 @@
+/*
+ * Every system-call handler the kernel defines outside the VFS (whose
+ * handlers are in vfs/syscalls.h), by subsystem. The table that maps
+ * numbers to them is kernel/syscall/table.c.
+ */
+#ifndef KERNEL_SYSCALLS_H
+#define KERNEL_SYSCALLS_H
+
+#include <kernel/syscall.h>
+
+/* Runs system call @nr; -ENOSYS (logged once) when there is no handler. */
+long syscall_invoke(unsigned long nr, long a0, long a1, long a2, long a3,
+		    long a4, long a5);
+/* The Linux name of system call @nr, or "unknown". */
+const char *syscall_name(unsigned long nr);
+
+/* kernel/proc/sys_proc.c */
+SYSCALL_DEFINE(exit);
+SYSCALL_DEFINE(exit_group);
+SYSCALL_DEFINE(getpid);
+SYSCALL_DEFINE(getppid);
+SYSCALL_DEFINE(gettid);
+SYSCALL_DEFINE(getuid);
+SYSCALL_DEFINE(getresuid);
+SYSCALL_DEFINE(getpgid);
+SYSCALL_DEFINE(arch_prctl);
+SYSCALL_DEFINE(set_tid_address);
+SYSCALL_DEFINE(set_robust_list);
+SYSCALL_DEFINE(uname);
+SYSCALL_DEFINE(sched_yield);
+SYSCALL_DEFINE(getrandom);
+SYSCALL_DEFINE(prlimit64);
+SYSCALL_DEFINE(getrlimit);
+SYSCALL_DEFINE(setrlimit);
+SYSCALL_DEFINE(sysinfo);
+SYSCALL_DEFINE(fork);
+SYSCALL_DEFINE(execve);
+
+/* kernel/proc/sys_signal.c */
+SYSCALL_DEFINE(rt_sigaction);
+SYSCALL_DEFINE(rt_sigprocmask);
+SYSCALL_DEFINE(sigaltstack);
+
+/* kernel/time/sys_time.c */
+SYSCALL_DEFINE(clock_gettime);
+SYSCALL_DEFINE(clock_getres);
+SYSCALL_DEFINE(gettimeofday);
+SYSCALL_DEFINE(time);
+SYSCALL_DEFINE(nanosleep);
+SYSCALL_DEFINE(clock_nanosleep);
+
+/* kernel/mm/sys_mm.c */
+SYSCALL_DEFINE(brk);
+SYSCALL_DEFINE(mmap);
+SYSCALL_DEFINE(munmap);
+SYSCALL_DEFINE(mprotect);
+SYSCALL_DEFINE(mremap);
+SYSCALL_DEFINE(madvise);
+
+#endif

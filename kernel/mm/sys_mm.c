@@ -1,0 +1,138 @@
+/*
+ * Memory system calls: brk, mmap (anonymous, and private file mappings,
+ * whose bytes are read in at mmap time), munmap, mprotect, mremap,
+ * madvise. Arguments are checked as Linux checks them.
+ */
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include <kernel/syscalls.h>
+#include <kernel/vm.h>
+#include <vfs/vfs.h>
+
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x100
+#define MAP_DENYWRITE 0x800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_HUGETLB 0x40000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MAP_KNOWN                                                      \
+	(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN |        \
+	 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | \
+	 MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB |       \
+	 MAP_FIXED_NOREPLACE)
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+
+SYSCALL_DEFINE(brk)
+{
+	return (long)vm_brk((uintptr_t)a0);
+}
+
+/* Reads the file's bytes into a fresh private mapping. */
+static long map_file(uintptr_t addr, size_t len, unsigned prot, int fd,
+		     uint64_t off)
+{
+	struct file *f = fd_get(fd);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	if (!file_readable(f)) {
+		file_put(f);
+		return -EACCES;
+	}
+	struct uio u = { .base = (char *)addr, .len = len, .user = true };
+	ssize_t n = vfs_pread(f, &u, off);
+	file_put(f);
+	if (n < 0)
+		return n;
+	/* Bytes past the end of the file stay zero, as Linux gives them. */
+	return vm_protect(addr, len, prot);
+}
+
+SYSCALL_DEFINE(mmap)
+{
+	uintptr_t addr = (uintptr_t)a0;
+	size_t len = (size_t)a1;
+	unsigned prot = (unsigned)a2;
+	long flags = a3;
+	int fd = (int)a4;
+	uint64_t off = (uint64_t)a5;
+	long type = flags & MAP_TYPE;
+
+	if (!len || (flags & ~(long)MAP_KNOWN) || (off & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (type != MAP_PRIVATE && type != MAP_SHARED &&
+	    type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (prot & ~VM_PROT_MASK)
+		return -EINVAL;
+	bool anon = flags & MAP_ANONYMOUS;
+	if (!anon && type != MAP_PRIVATE) {
+		static bool logged;
+		if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
+			pr_warn("mmap: shared file mappings are not supported yet (-ENODEV)");
+		return -ENODEV;
+	}
+	unsigned vflags = (flags & MAP_FIXED)		? VM_MAP_FIXED :
+			  (flags & MAP_FIXED_NOREPLACE) ? VM_MAP_NOREPLACE :
+							  0;
+	/* A file is read in with write access, then protected. */
+	unsigned first = anon ? prot : prot | VM_PROT_READ | VM_PROT_WRITE;
+	int ret = vm_map(&addr, len, first, vflags);
+	if (ret)
+		return ret;
+	if (!anon) {
+		long r = map_file(addr, len, prot, fd, off);
+		if (r) {
+			vm_unmap(addr, len);
+			return r;
+		}
+	}
+	return (long)addr;
+}
+
+SYSCALL_DEFINE(munmap)
+{
+	return vm_unmap((uintptr_t)a0, (size_t)a1);
+}
+
+SYSCALL_DEFINE(mprotect)
+{
+	return vm_protect((uintptr_t)a0, (size_t)a1, (unsigned)a2);
+}
+
+SYSCALL_DEFINE(mremap)
+{
+	if (a3 & ~(long)(MREMAP_MAYMOVE | MREMAP_FIXED))
+		return -EINVAL;
+	if (a3 & MREMAP_FIXED)
+		return -EINVAL; /* moving to a chosen address: not yet */
+	return vm_remap((uintptr_t)a0, (size_t)a1, (size_t)a2,
+			a3 & MREMAP_MAYMOVE);
+}
+
+SYSCALL_DEFINE(madvise)
+{
+	uintptr_t addr = (uintptr_t)a0;
+	size_t len = (size_t)a1;
+
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	/* DONTNEED and FREE: the pages read back as zeros afterwards. */
+	if ((a2 == MADV_DONTNEED || a2 == MADV_FREE) && len)
+		return vm_discard(addr, len);
+	return 0;
+}

@@ -1,0 +1,403 @@
+/*
+ * The program's address space (see kernel/vm.h).
+ *
+ * Areas are kept in a list sorted by address; every operation first splits
+ * the areas at the edges of its range, so it then works on whole areas.
+ * Pages are allocated on first touch and mapped with the area's
+ * protection; unmapping frees them. Adjacent areas with the same
+ * protection are merged, so a program growing its heap or stack does not
+ * grow the list.
+ *
+ * Lock: vm.lock (a mutex) protects the list, the break and the program
+ * half of the page tables. TLB entries are flushed on this CPU; remote
+ * shootdown comes with SMP.
+ */
+#include <arch/x86_64/paging.h>
+#include <kernel/errno.h>
+#include <kernel/heap.h>
+#include <kernel/list.h>
+#include <kernel/page.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include <kernel/vm.h>
+#include <kernel/waitq.h>
+
+struct vma {
+	struct list_node node; /* in vm.areas, sorted by start */
+	uintptr_t start, end;  /* page-aligned, [start, end) */
+	unsigned prot;	       /* VM_PROT_* */
+};
+
+static struct {
+	struct mutex lock; /* protects everything below and user PTEs */
+	struct list_node areas;
+	uintptr_t brk_start, brk; /* heap: [brk_start, brk) */
+	size_t resident_pages;
+} vm;
+
+void vm_init(void)
+{
+	mutex_init(&vm.lock);
+	list_init(&vm.areas);
+}
+
+static struct vma *vma_of(struct list_node *n)
+{
+	return list_entry(n, struct vma, node);
+}
+
+static uint64_t pte_flags(unsigned prot)
+{
+	return ((prot & VM_PROT_WRITE) ? PTE_W : 0) |
+	       ((prot & VM_PROT_EXEC) ? 0 : PTE_NX);
+}
+
+/* The area containing @addr, or NULL. */
+static struct vma *find_locked(uintptr_t addr)
+{
+	struct list_node *n;
+	list_for_each (n, &vm.areas) {
+		struct vma *v = vma_of(n);
+		if (addr < v->start)
+			return NULL;
+		if (addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+/* Makes @addr an area boundary if it falls inside one. */
+static int split_at_locked(uintptr_t addr)
+{
+	struct vma *v = find_locked(addr);
+	if (!v || v->start == addr)
+		return 0;
+	struct vma *upper = kmalloc(sizeof(*upper));
+	if (!upper)
+		return -ENOMEM;
+	*upper = (struct vma){ .start = addr, .end = v->end, .prot = v->prot };
+	v->end = addr;
+	list_insert_between(&upper->node, &v->node, v->node.next);
+	return 0;
+}
+
+/* Merges @v with its neighbours where they touch and match. */
+static void merge_locked(struct vma *v)
+{
+	if (v->node.prev != &vm.areas) {
+		struct vma *p = vma_of(v->node.prev);
+		if (p->end == v->start && p->prot == v->prot) {
+			p->end = v->end;
+			list_remove(&v->node);
+			kfree(v);
+			v = p;
+		}
+	}
+	if (v->node.next != &vm.areas) {
+		struct vma *n = vma_of(v->node.next);
+		if (v->end == n->start && v->prot == n->prot) {
+			v->end = n->end;
+			list_remove(&n->node);
+			kfree(n);
+		}
+	}
+}
+
+static void free_pages_locked(uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		phys_addr_t pa = paging_user_unmap(va);
+		if (pa) {
+			page_free(phys_to_virt(pa), 1);
+			vm.resident_pages--;
+		}
+	}
+}
+
+static int unmap_locked(uintptr_t start, uintptr_t end)
+{
+	int ret = split_at_locked(start);
+	if (!ret)
+		ret = split_at_locked(end);
+	if (ret)
+		return ret;
+	struct list_node *n, *tmp;
+	list_for_each_safe (n, tmp, &vm.areas) {
+		struct vma *v = vma_of(n);
+		if (v->start >= end)
+			break;
+		if (v->end <= start)
+			continue;
+		free_pages_locked(v->start, v->end);
+		list_remove(&v->node);
+		kfree(v);
+	}
+	return 0;
+}
+
+static bool range_free_locked(uintptr_t start, uintptr_t end)
+{
+	struct list_node *n;
+	list_for_each (n, &vm.areas) {
+		struct vma *v = vma_of(n);
+		if (v->start >= end)
+			return true;
+		if (v->end > start)
+			return false;
+	}
+	return true;
+}
+
+/* The highest free range of @len bytes below VM_MMAP_TOP, or 0. */
+static uintptr_t find_free_locked(size_t len)
+{
+	uintptr_t best = 0, gap_start = VM_MIN_ADDR;
+	struct list_node *n;
+	list_for_each (n, &vm.areas) {
+		struct vma *v = vma_of(n);
+		uintptr_t gap_end = MIN(v->start, VM_MMAP_TOP);
+		if (gap_end > gap_start && gap_end - gap_start >= len)
+			best = gap_end - len;
+		gap_start = MAX(gap_start, v->end);
+	}
+	if (VM_MMAP_TOP > gap_start && VM_MMAP_TOP - gap_start >= len)
+		best = VM_MMAP_TOP - len;
+	return best;
+}
+
+static int insert_locked(uintptr_t start, uintptr_t end, unsigned prot)
+{
+	struct vma *v = kmalloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*v = (struct vma){ .start = start, .end = end, .prot = prot };
+	struct list_node *n;
+	list_for_each (n, &vm.areas)
+		if (vma_of(n)->start > start)
+			break;
+	list_insert_between(&v->node, n->prev, n);
+	merge_locked(v);
+	return 0;
+}
+
+static bool range_valid(uintptr_t start, size_t len)
+{
+	return start >= VM_MIN_ADDR && len && start + len > start &&
+	       start + len <= USER_SPACE_END;
+}
+
+int vm_map(uintptr_t *addr, size_t len, unsigned prot, unsigned flags)
+{
+	if (!len || len > USER_SPACE_END || (prot & ~VM_PROT_MASK))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	bool fixed = flags & (VM_MAP_FIXED | VM_MAP_NOREPLACE);
+	uintptr_t start = *addr;
+	if (fixed &&
+	    (!IS_ALIGNED(start, PAGE_SIZE) || !range_valid(start, len)))
+		return -EINVAL;
+
+	mutex_lock(&vm.lock);
+	int ret = 0;
+	if (flags & VM_MAP_FIXED) {
+		ret = unmap_locked(start, start + len);
+	} else if (flags & VM_MAP_NOREPLACE) {
+		if (!range_free_locked(start, start + len))
+			ret = -EEXIST;
+	} else if (!start || !IS_ALIGNED(start, PAGE_SIZE) ||
+		   !range_valid(start, len) ||
+		   !range_free_locked(start, start + len)) {
+		start = find_free_locked(len);
+		if (!start)
+			ret = -ENOMEM;
+	}
+	if (!ret)
+		ret = insert_locked(start, start + len, prot);
+	mutex_unlock(&vm.lock);
+	if (!ret)
+		*addr = start;
+	return ret;
+}
+
+int vm_unmap(uintptr_t addr, size_t len)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len ||
+	    addr + ALIGN_UP(len, PAGE_SIZE) > USER_SPACE_END ||
+	    addr + len < addr)
+		return -EINVAL;
+	mutex_lock(&vm.lock);
+	int ret = unmap_locked(addr, addr + ALIGN_UP(len, PAGE_SIZE));
+	mutex_unlock(&vm.lock);
+	return ret;
+}
+
+int vm_protect(uintptr_t addr, size_t len, unsigned prot)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~VM_PROT_MASK) ||
+	    addr + len < addr)
+		return -EINVAL;
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end > USER_SPACE_END)
+		return -ENOMEM;
+	if (end == addr)
+		return 0;
+	mutex_lock(&vm.lock);
+	/* The whole range must be mapped, without holes. */
+	int ret = 0;
+	for (uintptr_t a = addr; a < end && !ret;) {
+		struct vma *v = find_locked(a);
+		if (!v)
+			ret = -ENOMEM;
+		else
+			a = v->end;
+	}
+	if (!ret)
+		ret = split_at_locked(addr);
+	if (!ret)
+		ret = split_at_locked(end);
+	if (!ret) {
+		for (uintptr_t a = addr; a < end;) {
+			struct vma *v = find_locked(a);
+			v->prot = prot;
+			for (uintptr_t va = v->start; va < v->end;
+			     va += PAGE_SIZE)
+				paging_user_protect(va, pte_flags(prot));
+			a = v->end;
+			merge_locked(v);
+		}
+	}
+	mutex_unlock(&vm.lock);
+	return ret;
+}
+
+/* Moves the pages of [from, from+len) to @to (unmapped), keeping them. */
+static int move_pages_locked(uintptr_t from, uintptr_t to, size_t len,
+			     unsigned prot)
+{
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		phys_addr_t pa = paging_user_unmap(from + off);
+		if (pa && paging_user_map(to + off, pa, pte_flags(prot))) {
+			page_free(phys_to_virt(pa), 1);
+			vm.resident_pages--;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+long vm_remap(uintptr_t old, size_t old_len, size_t new_len, bool may_move)
+{
+	if (!IS_ALIGNED(old, PAGE_SIZE) || !new_len)
+		return -EINVAL;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (!range_valid(old, old_len) || new_len > USER_SPACE_END)
+		return -EINVAL;
+	mutex_lock(&vm.lock);
+	long ret;
+	struct vma *v = find_locked(old);
+	if (!v || v->end < old + old_len) {
+		ret = -EFAULT; /* the old range must lie in one area */
+	} else if (new_len <= old_len) {
+		ret = unmap_locked(old + new_len, old + old_len);
+		ret = ret ? ret : (long)old;
+	} else if (old + new_len <= USER_SPACE_END && v->end == old + old_len &&
+		   range_free_locked(old + old_len, old + new_len)) {
+		ret = insert_locked(old + old_len, old + new_len, v->prot);
+		ret = ret ? ret : (long)old;
+	} else if (!may_move) {
+		ret = -ENOMEM;
+	} else {
+		unsigned prot = v->prot;
+		uintptr_t to = find_free_locked(new_len);
+		ret = to ? insert_locked(to, to + new_len, prot) : -ENOMEM;
+		if (!ret)
+			ret = move_pages_locked(old, to, old_len, prot);
+		if (!ret)
+			ret = unmap_locked(old, old + old_len);
+		ret = ret ? ret : (long)to;
+	}
+	mutex_unlock(&vm.lock);
+	return ret;
+}
+
+int vm_fault(uintptr_t addr, bool write, bool exec)
+{
+	uintptr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+	int ret = -EFAULT;
+
+	if (addr >= USER_SPACE_END)
+		return -EFAULT;
+	mutex_lock(&vm.lock);
+	struct vma *v = find_locked(page);
+	/* x86 cannot make a page writable but not readable. */
+	if (!v || !(v->prot & VM_PROT_MASK) ||
+	    (write && !(v->prot & VM_PROT_WRITE)) ||
+	    (exec && !(v->prot & VM_PROT_EXEC)))
+		goto out;
+	if (paging_user_lookup(page)) {
+		ret = 0; /* already there: another thread faulted it in */
+		goto out;
+	}
+	void *mem = page_alloc_zeroed(1);
+	if (!mem) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = paging_user_map(page, virt_to_phys(mem), pte_flags(v->prot));
+	if (ret) {
+		page_free(mem, 1);
+		goto out;
+	}
+	vm.resident_pages++;
+out:
+	mutex_unlock(&vm.lock);
+	return ret;
+}
+
+int vm_discard(uintptr_t addr, size_t len)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr + len < addr ||
+	    addr + len > USER_SPACE_END)
+		return -EINVAL;
+	mutex_lock(&vm.lock);
+	free_pages_locked(addr, addr + ALIGN_UP(len, PAGE_SIZE));
+	mutex_unlock(&vm.lock);
+	return 0;
+}
+
+void vm_set_brk_start(uintptr_t start)
+{
+	mutex_lock(&vm.lock);
+	vm.brk_start = vm.brk = ALIGN_UP(start, PAGE_SIZE);
+	mutex_unlock(&vm.lock);
+}
+
+uintptr_t vm_brk(uintptr_t new_brk)
+{
+	mutex_lock(&vm.lock);
+	uintptr_t cur_end = ALIGN_UP(vm.brk, PAGE_SIZE);
+	uintptr_t new_end = ALIGN_UP(new_brk, PAGE_SIZE);
+	if (!vm.brk_start || new_brk < vm.brk_start || new_brk >= VM_MMAP_TOP)
+		goto out;
+	if (new_end > cur_end) {
+		if (!range_free_locked(cur_end, new_end) ||
+		    insert_locked(cur_end, new_end,
+				  VM_PROT_READ | VM_PROT_WRITE))
+			goto out;
+	} else if (new_end < cur_end && unmap_locked(new_end, cur_end)) {
+		goto out;
+	}
+	vm.brk = new_brk;
+out:;
+	uintptr_t brk = vm.brk;
+	mutex_unlock(&vm.lock);
+	return brk;
+}
+
+size_t vm_resident_bytes(void)
+{
+	return __atomic_load_n(&vm.resident_pages, __ATOMIC_RELAXED) *
+	       PAGE_SIZE;
+}

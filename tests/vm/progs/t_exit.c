@@ -1,0 +1,34 @@
+/*
+ * Program endings: `t_exit N` exits with status N after printing a line;
+ * `t_exit segv|ro-write|ud|divide` dies of the matching fault, which the
+ * kernel reports and turns into status 128 + signal.
+ */
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "check.h"
+
+int main(int argc, char **argv)
+{
+	const char *what = argc > 1 ? argv[1] : "0";
+	printf("t_exit: %s\n", what);
+	fflush(stdout);
+	if (!strcmp(what, "segv")) {
+		volatile uintptr_t addr = 8;
+		*(volatile int *)addr = 1;
+	}
+	if (!strcmp(what, "ro-write")) {
+		char *p = mmap(NULL, 4096, PROT_READ,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		*(volatile char *)p = 1;
+	}
+	if (!strcmp(what, "ud"))
+		__asm__ volatile("ud2");
+	if (!strcmp(what, "divide")) {
+		/* In asm: compilers turn 1 / x into x == 1. */
+		unsigned lo = 1, hi = 0, zero = 0;
+		__asm__ volatile("divl %2" : "+a"(lo), "+d"(hi) : "r"(zero));
+	}
+	return atoi(what);
+}

@@ -1,0 +1,213 @@
+/*
+ * File and directory system calls through the C library, in the root
+ * ramfs: create, read, write, seek, positional I/O, O_APPEND, O_EXCL,
+ * O_TRUNC, O_DIRECTORY, O_CLOEXEC, truncate, stat, rename, link, symlink,
+ * readlink, directories and their listing, cwd, dup and fcntl, and the
+ * errors each gives on bad input.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static void test_read_write(void)
+{
+	char buf[64];
+	int fd = open("/tmp/a", O_RDWR | O_CREAT | O_EXCL, 0640);
+	CHECK(fd >= 3);
+	CHECK(write(fd, "hello, world", 12) == 12);
+	CHECK(lseek(fd, 0, SEEK_CUR) == 12);
+	CHECK(lseek(fd, 7, SEEK_SET) == 7);
+	CHECK(read(fd, buf, sizeof(buf)) == 5 && !memcmp(buf, "world", 5));
+	CHECK(read(fd, buf, sizeof(buf)) == 0);
+	CHECK(pwrite(fd, "H", 1, 0) == 1);
+	CHECK(pread(fd, buf, 5, 0) == 5 && !memcmp(buf, "Hello", 5));
+	CHECK(lseek(fd, 0, SEEK_CUR) == 12); /* pread/pwrite keep the offset */
+	CHECK(lseek(fd, -2, SEEK_END) == 10);
+	CHECK_ERR(lseek(fd, -100, SEEK_SET), EINVAL);
+
+	/* A hole reads as zeros. */
+	CHECK(pwrite(fd, "Z", 1, 10000) == 1);
+	CHECK(pread(fd, buf, 4, 5000) == 4 && !memcmp(buf, "\0\0\0\0", 4));
+	struct stat st;
+	CHECK(fstat(fd, &st) == 0 && st.st_size == 10001);
+	CHECK(S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0640);
+	CHECK(ftruncate(fd, 5) == 0 && fstat(fd, &st) == 0 && st.st_size == 5);
+	CHECK(close(fd) == 0);
+	CHECK_ERR(close(fd), EBADF);
+
+	CHECK_ERR(open("/tmp/a", O_RDWR | O_CREAT | O_EXCL, 0600), EEXIST);
+	fd = open("/tmp/a", O_WRONLY | O_APPEND);
+	CHECK(fd >= 0 && write(fd, "XY", 2) == 2);
+	CHECK_ERR(read(fd, buf, 1), EBADF);
+	close(fd);
+	fd = open("/tmp/a", O_RDONLY);
+	CHECK(read(fd, buf, 64) == 7 && !memcmp(buf, "HelloXY", 7));
+	CHECK_ERR(write(fd, "x", 1), EBADF);
+	close(fd);
+	fd = open("/tmp/a", O_RDWR | O_TRUNC);
+	CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0);
+	close(fd);
+
+	/* readv/writev */
+	struct iovec iov[2] = { { "ab", 2 }, { "cde", 3 } };
+	fd = open("/tmp/v", O_RDWR | O_CREAT, 0600);
+	CHECK(writev(fd, iov, 2) == 5);
+	char x[2], y[3];
+	struct iovec riov[2] = { { x, 2 }, { y, 3 } };
+	CHECK(pread(fd, buf, 5, 0) == 5 && !memcmp(buf, "abcde", 5));
+	lseek(fd, 0, SEEK_SET);
+	CHECK(readv(fd, riov, 2) == 5 && !memcmp(y, "cde", 3));
+	close(fd);
+}
+
+static void test_names(void)
+{
+	char buf[256];
+	struct stat st;
+
+	CHECK(mkdir("/tmp/d", 0755) == 0);
+	CHECK_ERR(mkdir("/tmp/d", 0755), EEXIST);
+	CHECK(mkdir("/tmp/d/e", 0700) == 0);
+	int fd = open("/tmp/d/e/f", O_CREAT | O_WRONLY, 0644);
+	CHECK(fd >= 0 && write(fd, "data", 4) == 4);
+	close(fd);
+	CHECK_ERR(rmdir("/tmp/d/e"), ENOTEMPTY);
+	CHECK_ERR(open("/tmp/d/e/f/g", O_RDONLY), ENOTDIR);
+	CHECK_ERR(open("/tmp/d/nope", O_RDONLY), ENOENT);
+	CHECK_ERR(open("/tmp/d", O_WRONLY), EISDIR);
+	CHECK_ERR(open("/tmp/d/e/f", O_RDONLY | O_DIRECTORY), ENOTDIR);
+	CHECK(access("/tmp/d/e/f", R_OK) == 0);
+	CHECK_ERR(access("/tmp/d/e/x", F_OK), ENOENT);
+
+	CHECK(link("/tmp/d/e/f", "/tmp/d/hard") == 0);
+	CHECK(stat("/tmp/d/hard", &st) == 0 && st.st_nlink == 2);
+	CHECK(symlink("e/f", "/tmp/d/sym") == 0);
+	CHECK(readlink("/tmp/d/sym", buf, sizeof(buf)) == 3 &&
+	      !memcmp(buf, "e/f", 3));
+	CHECK(lstat("/tmp/d/sym", &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK(stat("/tmp/d/sym", &st) == 0 && S_ISREG(st.st_mode) &&
+	      st.st_size == 4);
+	CHECK(symlink("loop2", "/tmp/loop1") == 0 &&
+	      symlink("loop1", "/tmp/loop2") == 0);
+	CHECK_ERR(open("/tmp/loop1", O_RDONLY), ELOOP);
+
+	/* rename replaces, and a renamed open file keeps its data. */
+	fd = open("/tmp/d/hard", O_RDONLY);
+	CHECK(rename("/tmp/d/hard", "/tmp/d/moved") == 0);
+	CHECK(read(fd, buf, 4) == 4 && !memcmp(buf, "data", 4));
+	close(fd);
+	CHECK_ERR(rename("/tmp/d", "/tmp/d/e/inside"), EINVAL);
+	CHECK(unlink("/tmp/d/moved") == 0);
+	CHECK(stat("/tmp/d/e/f", &st) == 0 && st.st_nlink == 1);
+	CHECK_ERR(unlink("/tmp/d/e"), EISDIR);
+
+	/* An unlinked open file stays readable until closed. */
+	fd = open("/tmp/d/e/f", O_RDONLY);
+	CHECK(unlink("/tmp/d/e/f") == 0);
+	CHECK(pread(fd, buf, 4, 0) == 4 && !memcmp(buf, "data", 4));
+	close(fd);
+	CHECK(rmdir("/tmp/d/e") == 0);
+
+	/* cwd and relative names */
+	CHECK(chdir("/tmp/d") == 0);
+	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/tmp/d"));
+	CHECK(mkdir("rel", 0755) == 0 && chdir("rel/..") == 0);
+	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/tmp/d"));
+	errno = 0;
+	CHECK(getcwd(buf, 3) == NULL && errno == ERANGE);
+	int dfd = open(".", O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0 && chdir("/") == 0 && fchdir(dfd) == 0);
+	CHECK(openat(dfd, "rel", O_RDONLY | O_DIRECTORY) >= 0);
+	CHECK(unlinkat(dfd, "rel", AT_REMOVEDIR) == 0);
+	close(dfd);
+	CHECK(chdir("/") == 0);
+}
+
+static void test_readdir(void)
+{
+	char name[64];
+	CHECK(mkdir("/tmp/many", 0755) == 0);
+	for (int i = 0; i < 500; i++) {
+		snprintf(name, sizeof(name), "/tmp/many/f%03d", i);
+		int fd = open(name, O_CREAT | O_WRONLY, 0600);
+		CHECK(fd >= 0);
+		close(fd);
+	}
+	DIR *d = opendir("/tmp/many");
+	CHECK(d != NULL);
+	int seen = 0, dots = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			dots++;
+		else if (e->d_name[0] == 'f' && e->d_type == DT_REG)
+			seen++;
+	}
+	if (d)
+		closedir(d);
+	CHECK(seen == 500 && dots == 2);
+}
+
+static void test_fds(void)
+{
+	int fd = open("/tmp/fds", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC);
+	int d = dup(fd);
+	CHECK(d > fd && fcntl(d, F_GETFD) == 0);
+	CHECK(write(fd, "abc", 3) == 3 && lseek(d, 0, SEEK_CUR) == 3);
+	CHECK(dup2(fd, 50) == 50 && dup2(50, 50) == 50);
+	CHECK(dup3(fd, 51, O_CLOEXEC) == 51 &&
+	      fcntl(51, F_GETFD) == FD_CLOEXEC);
+	CHECK_ERR(dup3(fd, fd, 0), EINVAL);
+	CHECK(fcntl(fd, F_SETFL, O_APPEND) == 0 &&
+	      (fcntl(fd, F_GETFL) & O_APPEND));
+	CHECK(fcntl(fd, F_DUPFD, 60) >= 60);
+	CHECK_ERR(dup2(fd, -1), EBADF);
+	CHECK_ERR(fcntl(999, F_GETFD), EBADF);
+	struct winsize ws;
+	CHECK_ERR(ioctl(1, TIOCGWINSZ, &ws), ENOTTY);
+	CHECK_ERR(ioctl(fd, TIOCGWINSZ, &ws), ENOTTY);
+	mode_t old = umask(077);
+	CHECK(umask(old) == 077);
+}
+
+/* Raw system calls with pointers the kernel must refuse. */
+static void test_bad_pointers(void)
+{
+	void *bad = (void *)16, *kernel = (void *)0xffffffff80100000UL;
+	int fd = open("/tmp/bp", O_CREAT | O_RDWR, 0600);
+	CHECK(write(fd, "0123456789", 10) == 10);
+	lseek(fd, 0, SEEK_SET);
+	CHECK_ERR(syscall(SYS_read, fd, bad, 10), EFAULT);
+	CHECK_ERR(syscall(SYS_read, fd, kernel, 10), EFAULT);
+	CHECK_ERR(syscall(SYS_write, fd, kernel, 10), EFAULT);
+	CHECK_ERR(syscall(SYS_open, bad, O_RDONLY), EFAULT);
+	CHECK_ERR(syscall(SYS_open, kernel, O_RDONLY), EFAULT);
+	CHECK_ERR(syscall(SYS_fstat, fd, bad), EFAULT);
+	CHECK_ERR(syscall(SYS_newfstatat, AT_FDCWD, "/tmp/bp", bad, 0), EFAULT);
+	CHECK_ERR(syscall(SYS_getcwd, bad, 100), EFAULT);
+	CHECK_ERR(syscall(SYS_getdents64, fd, bad, 100), ENOTDIR);
+	CHECK_ERR(syscall(SYS_read, 12345, bad, 1), EBADF);
+	/* The file is intact after all that. */
+	char buf[10];
+	CHECK(pread(fd, buf, 10, 0) == 10 && !memcmp(buf, "0123456789", 10));
+	close(fd);
+}
+
+int main(void)
+{
+	test_read_write();
+	test_names();
+	test_readdir();
+	test_fds();
+	test_bad_pointers();
+	DONE("t_files");
+}

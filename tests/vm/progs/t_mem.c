@@ -1,0 +1,106 @@
+/*
+ * Memory system calls: malloc of small and large blocks (brk and mmap
+ * underneath), anonymous mmap touched sparsely, munmap, mprotect,
+ * mremap keeping the data, madvise(DONTNEED) zeroing, a private file
+ * mapping, and thread-local storage (set up by the C library through
+ * arch_prctl).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static __thread int tls_value = 42;
+
+int main(void)
+{
+	/* brk, raw: musl's sbrk() refuses increments on purpose. */
+	char *b0 = (char *)syscall(SYS_brk, 0);
+	CHECK(b0 != NULL && ((uintptr_t)b0 & 4095) == 0);
+	CHECK((char *)syscall(SYS_brk, b0 + (1 << 20)) == b0 + (1 << 20));
+	memset(b0, 0x5a, 1 << 20);
+	CHECK((char *)syscall(SYS_brk, b0) == b0);
+	/* A break that cannot move stays where it is. */
+	CHECK((char *)syscall(SYS_brk, (char *)8) == b0);
+
+	/* malloc, small and large */
+	char *small[1000];
+	for (int i = 0; i < 1000; i++) {
+		small[i] = malloc(i + 1);
+		CHECK(small[i] != NULL);
+		memset(small[i], i & 0xff, i + 1);
+	}
+	for (int i = 0; i < 1000; i++) {
+		CHECK((unsigned char)small[i][i] == (i & 0xff));
+		free(small[i]);
+	}
+	size_t big = 64 << 20;
+	char *p = malloc(big);
+	CHECK(p != NULL);
+	for (size_t off = 0; p && off < big; off += 1 << 20)
+		p[off] = (char)off;
+	free(p);
+
+	/* Anonymous mapping: zero-filled, touched sparsely. */
+	size_t len = 256 << 20;
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED && ((uintptr_t)m & 4095) == 0);
+	CHECK(m[0] == 0 && m[len - 1] == 0);
+	m[12345] = 7;
+	CHECK(m[12345] == 7);
+	CHECK(munmap(m, len) == 0);
+
+	/* mremap keeps data when it grows and moves. */
+	char *r = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	strcpy(r, "kept across mremap");
+	char *blocker = mmap(r + 8192, 4096, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			     -1, 0);
+	CHECK(blocker == r + 8192);
+	CHECK(mremap(r, 8192, 1 << 20, 0) == MAP_FAILED && errno == ENOMEM);
+	char *r2 = mremap(r, 8192, 1 << 20, MREMAP_MAYMOVE);
+	CHECK(r2 != MAP_FAILED && !strcmp(r2, "kept across mremap"));
+	r2[(1 << 20) - 1] = 1;
+	CHECK(munmap(r2, 1 << 20) == 0 && munmap(blocker, 4096) == 0);
+
+	/* madvise(DONTNEED) gives zeros back. */
+	char *z = mmap(NULL, 4096 * 4, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(z, 1, 4096 * 4);
+	CHECK(madvise(z, 4096 * 4, MADV_DONTNEED) == 0 && z[100] == 0);
+
+	/* mprotect: read-only, then writable again. */
+	CHECK(mprotect(z, 4096, PROT_READ) == 0);
+	CHECK(z[0] == 0);
+	CHECK(mprotect(z, 4096, PROT_READ | PROT_WRITE) == 0);
+	z[0] = 3;
+	CHECK(z[0] == 3);
+	/* Raw: musl rounds the address down before the call. */
+	CHECK_ERR(syscall(SYS_mprotect, z + 1, 4096, PROT_READ), EINVAL);
+	CHECK_ERR(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+		  EINVAL);
+	CHECK_ERR(mmap(NULL, 4096, PROT_READ, MAP_ANONYMOUS, -1, 0), EINVAL);
+	CHECK_ERR(munmap((void *)1, 4096), EINVAL);
+
+	/* A private file mapping sees the file; its writes stay private. */
+	int fd = open("/tmp/mapped", O_CREAT | O_RDWR, 0600);
+	CHECK(fd >= 0 && write(fd, "file contents", 13) == 13);
+	char *f = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(f != MAP_FAILED && !memcmp(f, "file contents", 13) && f[13] == 0);
+	f[0] = 'F';
+	char buf[4];
+	CHECK(pread(fd, buf, 4, 0) == 4 && buf[0] == 'f');
+	CHECK_ERR(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0), ENODEV);
+	close(fd);
+
+	CHECK(tls_value == 42);
+	tls_value++;
+	CHECK(tls_value == 43);
+	DONE("t_mem");
+}

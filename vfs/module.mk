@@ -1,0 +1,7 @@
+# The VFS. VFS_SRCS is portable (the host unit tests link it too);
+# VFS_SYSCALL_SRCS holds the Linux syscall handlers, which the unit tests
+# also link over the host shim's copy_*_user.
+VFS_SRCS := vfs/vnode.c vfs/mount.c vfs/lookup.c vfs/namei.c vfs/attr.c \
+	vfs/file.c vfs/fdtable.c vfs/console.c
+VFS_SYSCALL_SRCS := vfs/sys_file.c vfs/sys_stat.c vfs/sys_namei.c
+VFS_INCLUDES := -Ivfs/include -Ifs/ramfs/include
