@@ -2,7 +2,8 @@
 # sources in a module.mk; nothing recurses.
 #
 #   make            build build/kernel.elf
-#   make run        boot it in QEMU, console on the terminal (ARGS="...")
+#   make run        boot it in QEMU, console on the terminal (ARGS="...",
+#                   INITRD=archive.cpio)
 #   make test       format check, host unit tests, in-VM tests
 #   make bench      benchmarks (docs/performance.md)
 #
@@ -104,8 +105,11 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld scripts/gen-ksy
 		|| { echo "kernel symbols moved between link passes"; exit 1; }
 	$(Q)mv $@.tmp $@
 
+# ARGS reaches the shell through the environment, so any quoting in it
+# (double quotes group words on the kernel command line) stays intact.
+run: export ARGS := $(ARGS)
 run: $(BUILD)/kernel.elf
-	$(Q)scripts/qemu.sh -kernel $(BUILD)/kernel.elf -append "$(ARGS)"
+	$(Q)scripts/qemu.sh -kernel $(BUILD)/kernel.elf $(if $(INITRD),-initrd $(INITRD)) -append "$$ARGS"
 
 # All three run even when one fails; the last line sums them up.
 test: $(UNIT_TESTS) $(BUILD)/kernel.elf $(VM_INITRD)

@@ -20,7 +20,7 @@
 		return -ENOEXEC;                    \
 	} while (0)
 
-static int check_ident(const struct elf64_ehdr *eh, char *err, size_t errlen)
+int elf_check_header(const struct elf64_ehdr *eh, char *err, size_t errlen)
 {
 	if (memcmp(eh->ident,
 		   "\x7f"
@@ -71,7 +71,7 @@ int elf_check(const struct elf64_ehdr *eh, const struct elf64_phdr *ph,
 	      uint64_t file_size, uintptr_t base, struct elf_image *img,
 	      char *err, size_t errlen)
 {
-	int ret = check_ident(eh, err, errlen);
+	int ret = elf_check_header(eh, err, errlen);
 	if (ret)
 		return ret;
 	if (eh->phoff > file_size ||

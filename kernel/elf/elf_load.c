@@ -116,10 +116,9 @@ int elf_load(struct file *f, struct elf_image *img, char *err, size_t errlen)
 		snprintf(err, errlen, "too short for an ELF header");
 		return -ENOEXEC;
 	}
-	if (eh.phnum == 0 || eh.phnum > ELF_MAX_PHNUM) {
-		snprintf(err, errlen, "%u program headers", eh.phnum);
-		return -ENOEXEC;
-	}
+	ret = elf_check_header(&eh, err, errlen);
+	if (ret)
+		return ret;
 	ph = kcalloc(eh.phnum, sizeof(*ph));
 	if (!ph)
 		return -ENOMEM;

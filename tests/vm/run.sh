@@ -228,6 +228,22 @@ case_prog_default_init() {
 	want_text "t_exit: 0"
 }
 
+# A program cut short: the loader refuses it before anything runs.
+case_prog_truncated_elf() {
+	local dir=$logs/trunc-root
+	rm -rf "$dir" && mkdir -p "$dir/bin"
+	head -c 6000 "$root/build/vm-root/bin/musl/t_exit" >"$dir/bin/cut"
+	head -c 200 "$root/README.md" >"$dir/bin/text"
+	chmod +x "$dir/bin/cut" "$dir/bin/text"
+	(cd "$dir" && find . | cpio -o -H newc --quiet) >"$logs/trunc.cpio"
+	boot prog_truncated_elf "init=/bin/cut" -initrd "$logs/trunc.cpio"
+	want_status 126
+	want_text "program: cannot run /bin/cut: segment"
+	boot prog_truncated_elf "init=/bin/text" -initrd "$logs/trunc.cpio"
+	want_status 126
+	want_text "program: cannot run /bin/text: not an ELF file"
+}
+
 case_initrd_truncated() {
 	head -c 100000 "$initrd" >"$logs/truncated.cpio"
 	boot initrd_truncated "init=/bin/musl/t_exit" -initrd "$logs/truncated.cpio"

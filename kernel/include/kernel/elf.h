@@ -26,6 +26,8 @@ struct elf_image {
 #define ELF_PIE_BASE 0x0000555555554000UL
 #define ELF_MAX_PHNUM 128
 
+/* Checks the ELF header alone (before its program headers are read). */
+int elf_check_header(const struct elf64_ehdr *eh, char *err, size_t errlen);
 /*
  * Checks a file's ELF header and program headers (@ph: @eh->phnum
  * entries, @file_size: the file's size); on success fills @img with the
