@@ -194,7 +194,7 @@ prog_case() {
 }
 for libc in musl glibc glibc-pie; do
 	id=${libc/-/_}
-	eval "case_files_$id() { prog_case files_$id 0 'init=/bin/$libc/t_files' 't_files: ' ', 0 failed'; lack_text FAIL; }"
+	eval "case_files_$id() { prog_case files_$id 0 'mount=/scratch,ramfs init=/bin/$libc/t_files' 't_files: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_mem_$id() { prog_case mem_$id 0 'init=/bin/$libc/t_mem' 't_mem: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_sys_$id() { prog_case sys_$id 0 'init=/bin/$libc/t_sys env.TEST_VAR=xyz -- one \"two words\"' 't_sys: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_exit_$id() { prog_case exit_$id 42 'init=/bin/$libc/t_exit -- 42' 't_exit: 42'; }"
@@ -242,6 +242,10 @@ case_prog_truncated_elf() {
 	boot prog_truncated_elf "init=/bin/text" -initrd "$logs/trunc.cpio"
 	want_status 126
 	want_text "program: cannot run /bin/text: not an ELF file"
+}
+
+case_mount_unknown_fs() {
+	prog_case mount_unknown_fs 2 "mount=/data,nfs://10.0.0.1/export init=/bin/musl/t_exit" "unknown filesystem"
 }
 
 case_initrd_truncated() {

@@ -202,6 +202,22 @@ static void test_bad_pointers(void)
 	close(fd);
 }
 
+/* The runner mounts a ramfs on /scratch (mount=/scratch,ramfs). */
+static void test_mount(void)
+{
+	struct stat root, scratch;
+	CHECK(stat("/", &root) == 0 && stat("/scratch", &scratch) == 0);
+	CHECK(S_ISDIR(scratch.st_mode) && scratch.st_dev != root.st_dev);
+	int fd = open("/scratch/f", O_CREAT | O_WRONLY, 0600);
+	CHECK(fd >= 0 && write(fd, "x", 1) == 1);
+	close(fd);
+	CHECK_ERR(rename("/scratch/f", "/tmp/f"), EXDEV);
+	CHECK_ERR(link("/scratch/f", "/tmp/f"), EXDEV);
+	CHECK(chdir("/scratch") == 0 && chdir("..") == 0);
+	char buf[64];
+	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/"));
+}
+
 int main(void)
 {
 	test_read_write();
@@ -209,5 +225,6 @@ int main(void)
 	test_readdir();
 	test_fds();
 	test_bad_pointers();
+	test_mount();
 	DONE("t_files");
 }
