@@ -9,6 +9,7 @@
  */
 #include <kernel/elf.h>
 #include <kernel/errno.h>
+#include <kernel/futex.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/program.h>
@@ -61,6 +62,7 @@ int program_start(const char *path, const char *const argv[],
 	int ret;
 
 	vm_init();
+	futex_init();
 	struct file *f = vfs_open(path, O_RDONLY, 0);
 	if (IS_ERR(f)) {
 		ret = (int)PTR_ERR(f);
@@ -104,8 +106,19 @@ __noreturn void program_exit(int status)
 	kernel_exit(status & 0xff);
 }
 
+void program_thread_starting(void)
+{
+	__atomic_add_fetch(&live_threads, 1, __ATOMIC_ACQ_REL);
+}
+
+void program_thread_failed(void)
+{
+	__atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL);
+}
+
 __noreturn void program_thread_exit(int status)
 {
+	program_thread_cleanup(thread_current());
 	if (__atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL) == 0)
 		program_exit(status);
 	thread_exit();

@@ -75,6 +75,7 @@ struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg)
 	t->fn = fn;
 	t->arg = arg;
 	t->cpu = this_cpu()->id;
+	t->affinity = ~0ULL;
 	t->state = THREAD_READY;
 	list_init(&t->rq_node);
 	waitq_init(&t->joiners);

@@ -47,6 +47,12 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[NR_vfork] = sys_fork,
 	[NR_execve] = sys_execve,
 	[NR_execveat] = sys_execve,
+	/* threads: kernel/proc/sys_thread.c */
+	[NR_clone] = sys_clone,
+	[NR_clone3] = sys_clone3,
+	[NR_futex] = sys_futex,
+	[NR_sched_getaffinity] = sys_sched_getaffinity,
+	[NR_sched_setaffinity] = sys_sched_setaffinity,
 	/* signals (recorded, not delivered): kernel/proc/sys_signal.c */
 	[NR_rt_sigaction] = sys_rt_sigaction,
 	[NR_rt_sigprocmask] = sys_rt_sigprocmask,

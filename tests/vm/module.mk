@@ -18,12 +18,12 @@ $(VM_ROOT)/bin/musl/%: tests/vm/progs/%.c tests/vm/progs/check.h
 $(VM_ROOT)/bin/glibc-pie/%: tests/vm/progs/%.c tests/vm/progs/check.h
 	@mkdir -p $(@D)
 	@echo "  GLIBPIE $@"
-	$(Q)$(HOSTCC) -static-pie -fPIE $(VM_PROG_CFLAGS) -o $@ $<
+	$(Q)$(HOSTCC) -static-pie -fPIE -pthread $(VM_PROG_CFLAGS) -o $@ $<
 
 $(VM_ROOT)/bin/glibc/%: tests/vm/progs/%.c tests/vm/progs/check.h
 	@mkdir -p $(@D)
 	@echo "  GLIBC   $@"
-	$(Q)$(HOSTCC) -static $(VM_PROG_CFLAGS) -o $@ $<
+	$(Q)$(HOSTCC) -static -pthread $(VM_PROG_CFLAGS) -o $@ $<
 
 $(VM_INITRD): $(VM_PROGS)
 	@echo "  CPIO    $@"

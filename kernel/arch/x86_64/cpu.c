@@ -265,6 +265,12 @@ void cpu_init_boot(void)
 	fpu_enable();
 }
 
+uint64_t cpu_online_mask(void)
+{
+	unsigned n = __atomic_load_n(&nr_cpus, __ATOMIC_ACQUIRE);
+	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
 unsigned cpu_current_id(void)
 {
 	return this_cpu()->id;

@@ -93,6 +93,8 @@ extern struct cpu_features cpu_features;
 
 /* Boot CPU: detect features, enable SSE/XSAVE/FSGSBASE, set up per-CPU. */
 void cpu_init_boot(void);
+/* Bit i set for each CPU i that runs. */
+uint64_t cpu_online_mask(void);
 /* SYSCALL/SYSRET MSRs for this CPU (usermode.c). */
 void syscall_init_cpu(void);
 /* Load this CPU's GDT, TSS and IDT. */

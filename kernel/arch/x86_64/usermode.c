@@ -57,6 +57,15 @@ __noreturn void user_enter(uintptr_t entry, uintptr_t sp)
 	user_jump(&tf);
 }
 
+__noreturn void user_resume(const struct trap_frame *frame, uint64_t fs)
+{
+	struct trap_frame tf = *frame; /* on this stack: see user_enter */
+	local_irq_disable();
+	thread_current()->user_fs = fs;
+	thread_current()->is_program = true;
+	user_jump(&tf);
+}
+
 /* Called on every way back to the program: a chance to reschedule. */
 static void user_return_work(void)
 {
@@ -67,6 +76,7 @@ static void user_return_work(void)
 void syscall_dispatch(struct trap_frame *tf);
 void syscall_dispatch(struct trap_frame *tf)
 {
+	thread_current()->user_frame = tf;
 	tf->rax = (uint64_t)syscall_invoke(tf->rax, (long)tf->rdi,
 					   (long)tf->rsi, (long)tf->rdx,
 					   (long)tf->r10, (long)tf->r8,

@@ -29,7 +29,17 @@ __noreturn void program_thread_exit(int status);
 /* A fatal fault: the program ends as if killed by signal @signo. */
 __noreturn void program_kill(int signo);
 
+/* A thread is being added (clone), or its creation failed. */
+void program_thread_starting(void);
+void program_thread_failed(void);
+/* Clears and wakes @t's clear_child_tid word (pthread_join). */
+struct thread;
+void program_thread_cleanup(struct thread *t);
+
 /* Enters ring 3 at @entry with stack @sp in the calling thread. */
 __noreturn void user_enter(uintptr_t entry, uintptr_t sp);
+/* Enters ring 3 with the registers of @tf and FS base @fs (clone). */
+struct trap_frame;
+__noreturn void user_resume(const struct trap_frame *tf, uint64_t fs);
 
 #endif

@@ -36,6 +36,13 @@ SYSCALL_DEFINE(sysinfo);
 SYSCALL_DEFINE(fork);
 SYSCALL_DEFINE(execve);
 
+/* kernel/proc/sys_thread.c */
+SYSCALL_DEFINE(clone);
+SYSCALL_DEFINE(clone3);
+SYSCALL_DEFINE(futex);
+SYSCALL_DEFINE(sched_getaffinity);
+SYSCALL_DEFINE(sched_setaffinity);
+
 /* kernel/proc/sys_signal.c */
 SYSCALL_DEFINE(rt_sigaction);
 SYSCALL_DEFINE(rt_sigprocmask);

@@ -13,6 +13,8 @@
 #include <kernel/types.h>
 #include <kernel/waitq.h>
 
+struct trap_frame;
+
 struct thread_tcb {
 	struct thread_tcb *self; /* 0x00, as glibc and musl lay it out */
 	uint64_t reserved[4];
@@ -47,9 +49,11 @@ struct thread {
 	bool reap_on_exit;	   /* detached: freed after its last switch */
 	bool is_program;	   /* runs program code in ring 3 */
 	uintptr_t clear_child_tid; /* set_tid_address(2) */
-	uint64_t sigmask;	   /* rt_sigprocmask(2): recorded */
-	uint64_t cpu_ns;	   /* CPU time used up to its last switch-out */
-	uint64_t switched_in_ns;   /* when it last got the CPU */
+	struct trap_frame *user_frame; /* its latest syscall's frame */
+	uint64_t affinity;	       /* CPUs it may run on (bit per CPU) */
+	uint64_t sigmask;	       /* rt_sigprocmask(2): recorded */
+	uint64_t cpu_ns;	 /* CPU time used up to its last switch-out */
+	uint64_t switched_in_ns; /* when it last got the CPU */
 };
 
 #define THREAD_STACK_SIZE (64 * KiB)
