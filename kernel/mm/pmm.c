@@ -48,6 +48,11 @@ static void *pfn_to_virt(uint64_t pfn)
 	return phys_to_virt(pfn << PAGE_SHIFT);
 }
 
+void *page_to_virt(const struct page *p)
+{
+	return pfn_to_virt(page_pfn(p));
+}
+
 struct page *virt_to_page(const void *addr)
 {
 	uint64_t pfn = virt_to_phys(addr) >> PAGE_SHIFT;
@@ -276,7 +281,10 @@ void page_free(void *addr, size_t npages)
 
 size_t pmm_free_pages(void)
 {
-	return pmm.nr_free + pmm.nr_uninit;
+	unsigned long flags = spin_lock_irqsave(&pmm.lock);
+	size_t n = pmm.nr_free + pmm.nr_uninit;
+	spin_unlock_irqrestore(&pmm.lock, flags);
+	return n;
 }
 
 size_t pmm_total_pages(void)

@@ -12,6 +12,7 @@
  * half of the page tables. TLB entries are flushed on this CPU; remote
  * shootdown comes with SMP.
  */
+#include <arch/x86_64/io.h>
 #include <arch/x86_64/paging.h>
 #include <kernel/errno.h>
 #include <kernel/heap.h>
@@ -104,15 +105,29 @@ static void merge_locked(struct vma *v)
 	}
 }
 
+/*
+ * Unmaps the pages of [start, end) and frees them, after every CPU has
+ * dropped them from its TLB: until then another CPU may still write to
+ * them. The frames wait on a list threaded through their struct page.
+ */
 static void free_pages_locked(uintptr_t start, uintptr_t end)
 {
+	struct list_node freed;
+	list_init(&freed);
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		phys_addr_t pa = paging_user_unmap(va);
 		if (pa) {
-			page_free(phys_to_virt(pa), 1);
+			list_add_tail(&freed,
+				      &virt_to_page(phys_to_virt(pa))->node);
 			vm.resident_pages--;
 		}
 	}
+	if (list_empty(&freed))
+		return;
+	tlb_shootdown(start, end);
+	struct list_node *n;
+	while ((n = list_pop_head(&freed)) != NULL)
+		page_free(page_to_virt(list_entry(n, struct page, node)), 1);
 }
 
 static int unmap_locked(uintptr_t start, uintptr_t end)
@@ -266,6 +281,7 @@ int vm_protect(uintptr_t addr, size_t len, unsigned prot)
 			a = v->end;
 			merge_locked(v);
 		}
+		tlb_shootdown(addr, end);
 	}
 	mutex_unlock(&vm.lock);
 	return ret;
@@ -315,6 +331,8 @@ long vm_remap(uintptr_t old, size_t old_len, size_t new_len, bool may_move)
 		if (!ret)
 			ret = move_pages_locked(old, to, old_len, prot);
 		if (!ret)
+			tlb_shootdown(old, old + old_len);
+		if (!ret)
 			ret = unmap_locked(old, old + old_len);
 		ret = ret ? ret : (long)to;
 	}
@@ -337,7 +355,9 @@ int vm_fault(uintptr_t addr, bool write, bool exec)
 	    (exec && !(v->prot & VM_PROT_EXEC)))
 		goto out;
 	if (paging_user_lookup(page)) {
-		ret = 0; /* already there: another thread faulted it in */
+		/* Another thread faulted it in, or this CPU's TLB was stale. */
+		invlpg(page);
+		ret = 0;
 		goto out;
 	}
 	void *mem = page_alloc_zeroed(1);

@@ -57,34 +57,146 @@ static void kick_cpu(struct cpu *c)
 		lapic_send_ipi(c->apic_id, VEC_RESCHED);
 }
 
+static unsigned online_cpus(void)
+{
+	return __atomic_load_n(&nr_cpus, __ATOMIC_ACQUIRE);
+}
+
+/* Threads on @c, running or ready: the load the balancer evens out. */
+static unsigned cpu_load(const struct cpu *c)
+{
+	return __atomic_load_n(&c->rq.nr_ready, __ATOMIC_RELAXED) +
+	       (__atomic_load_n(&c->current, __ATOMIC_RELAXED) != c->idle);
+}
+
+unsigned sched_pick_cpu(const struct thread *t)
+{
+	unsigned best = t->cpu, best_load = ~0u;
+	for (unsigned i = 0; i < online_cpus(); i++) {
+		if (!(t->affinity & (1ULL << i)) || !cpus[i])
+			continue;
+		unsigned load = cpu_load(cpus[i]);
+		if (load < best_load) {
+			best = i;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+/* An idle CPU other than @busy that may run @t, or NULL. */
+static struct cpu *idle_cpu_for(const struct thread *t, const struct cpu *busy)
+{
+	for (unsigned i = 0; i < online_cpus(); i++) {
+		struct cpu *o = cpus[i];
+		if (o && o != busy && (t->affinity & (1ULL << i)) &&
+		    cpu_load(o) == 0)
+			return o;
+	}
+	return NULL;
+}
+
 void sched_enqueue(struct thread *t)
 {
 	struct cpu *c = cpus[t->cpu];
 	unsigned long flags = spin_lock_irqsave(&c->rq.lock);
 	t->state = THREAD_READY;
 	rq_add_locked(c, t);
-	if (c->current == c->idle)
+	if (c->current == c->idle) {
 		kick_cpu(c);
+	} else {
+		/* Busy here: an idle CPU will come and take it. */
+		struct cpu *o = idle_cpu_for(t, c);
+		if (o)
+			kick_cpu(o);
+	}
 	spin_unlock_irqrestore(&c->rq.lock, flags);
+}
+
+/* Locks the run queue of the CPU @t belongs to (it may move meanwhile). */
+static struct cpu *lock_thread_rq(struct thread *t, unsigned long *flags)
+{
+	for (;;) {
+		unsigned cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+		struct cpu *c = cpus[cpu];
+		*flags = spin_lock_irqsave(&c->rq.lock);
+		if (t->cpu == cpu)
+			return c;
+		spin_unlock_irqrestore(&c->rq.lock, *flags);
+	}
 }
 
 void thread_wake(struct thread *t)
 {
-	struct cpu *c = cpus[t->cpu];
-	unsigned long flags = spin_lock_irqsave(&c->rq.lock);
-	if (t->state == THREAD_BLOCKED) {
-		t->state = THREAD_READY;
-		/*
-		 * A thread still on its CPU (between marking itself blocked
-		 * and switching away) is re-queued by its own schedule().
-		 */
-		if (c->current != t) {
-			rq_add_locked(c, t);
-			if (c->current == c->idle)
-				kick_cpu(c);
+	unsigned long flags;
+	struct cpu *c = lock_thread_rq(t, &flags);
+	if (t->state != THREAD_BLOCKED) {
+		spin_unlock_irqrestore(&c->rq.lock, flags);
+		return;
+	}
+	t->state = THREAD_READY;
+	/*
+	 * A thread still on its CPU (between marking itself blocked and
+	 * switching away) is re-queued by its own schedule().
+	 */
+	if (c->current == t || t->on_cpu) {
+		spin_unlock_irqrestore(&c->rq.lock, flags);
+		return;
+	}
+	/* Its CPU is busy and another sits idle: wake it up there. */
+	struct cpu *o = c->current != c->idle ? idle_cpu_for(t, c) : NULL;
+	if (!o) {
+		rq_add_locked(c, t);
+		if (c->current == c->idle)
+			kick_cpu(c);
+		spin_unlock_irqrestore(&c->rq.lock, flags);
+		return;
+	}
+	__atomic_store_n(&t->cpu, o->id, __ATOMIC_RELEASE);
+	spin_unlock(&c->rq.lock);
+	spin_lock(&o->rq.lock);
+	rq_add_locked(o, t);
+	kick_cpu(o);
+	spin_unlock_irqrestore(&o->rq.lock, flags);
+}
+
+/*
+ * An idle CPU takes a ready thread from the busiest other CPU (one that
+ * may run here and is not still switching out). Interrupts are off.
+ */
+static bool steal_one(struct cpu *me)
+{
+	struct cpu *victim = NULL;
+	unsigned most = 0;
+	for (unsigned i = 0; i < online_cpus(); i++) {
+		struct cpu *o = cpus[i];
+		if (o && o != me && o->rq.nr_ready > most) {
+			victim = o;
+			most = o->rq.nr_ready;
 		}
 	}
-	spin_unlock_irqrestore(&c->rq.lock, flags);
+	if (!victim)
+		return false;
+	struct thread *got = NULL;
+	spin_lock(&victim->rq.lock);
+	struct list_node *n;
+	list_for_each (n, &victim->rq.ready) {
+		struct thread *t = list_entry(n, struct thread, rq_node);
+		if ((t->affinity & (1ULL << me->id)) && !t->on_cpu) {
+			list_remove(&t->rq_node);
+			victim->rq.nr_ready--;
+			__atomic_store_n(&t->cpu, me->id, __ATOMIC_RELEASE);
+			got = t;
+			break;
+		}
+	}
+	spin_unlock(&victim->rq.lock);
+	if (!got)
+		return false;
+	spin_lock(&me->rq.lock);
+	rq_add_locked(me, got);
+	spin_unlock(&me->rq.lock);
+	return true;
 }
 
 void thread_set_blocked(void)
@@ -209,6 +321,8 @@ static void idle_loop(void *arg)
 	for (;;) {
 		local_irq_disable();
 		struct cpu *c = this_cpu();
+		if (!c->rq.nr_ready && online_cpus() > 1)
+			steal_one(c);
 		if (c->rq.nr_ready || c->need_resched) {
 			local_irq_enable();
 			schedule();
@@ -234,14 +348,34 @@ static void resched_irq(struct trap_frame *tf)
 	this_cpu()->need_resched = true;
 }
 
-void sched_init(void)
+struct thread *sched_create_idle(struct cpu *c)
+{
+	struct thread *t = thread_alloc("idle", idle_loop, NULL);
+	if (IS_ERR(t))
+		return t;
+	t->cpu = c->id;
+	t->state = THREAD_RUNNING;
+	c->idle = t;
+	return t;
+}
+
+__noreturn void sched_run_idle(void)
 {
 	struct cpu *c = this_cpu();
+	c->current = c->idle;
+	c->idle->on_cpu = true;
+	c->kstack_top = (uint64_t)c->idle->stack + c->idle->stack_size;
+	c->idle->switched_in_ns = clock_monotonic_ns();
+	local_irq_enable();
+	idle_loop(NULL);
+	panic("sched: idle loop returned");
+}
+
+void sched_init(void)
+{
 	irq_register(VEC_TIMER, timer_irq);
 	irq_register(VEC_RESCHED, resched_irq);
-	c->idle = thread_alloc("idle", idle_loop, NULL);
-	if (IS_ERR(c->idle))
+	if (IS_ERR(sched_create_idle(this_cpu())))
 		panic("sched: cannot create the idle thread");
-	c->idle->state = THREAD_RUNNING;
 	local_irq_enable();
 }

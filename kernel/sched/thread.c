@@ -124,6 +124,7 @@ void thread_adopt_boot(void)
 	t->fpu = boot_fpu;
 	t->state = THREAD_RUNNING;
 	t->on_cpu = true;
+	t->affinity = ~0ULL;
 	list_init(&t->rq_node);
 	waitq_init(&t->joiners);
 	this_cpu()->current = t;
@@ -133,8 +134,11 @@ void thread_adopt_boot(void)
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
 {
 	struct thread *t = thread_alloc(name, fn, arg);
-	if (!IS_ERR(t))
+	if (!IS_ERR(t)) {
+		t->affinity = thread_current()->affinity;
+		t->cpu = sched_pick_cpu(t);
 		sched_enqueue(t);
+	}
 	return t;
 }
 

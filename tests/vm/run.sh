@@ -202,6 +202,14 @@ for libc in musl glibc glibc-pie; do
 	eval "case_segv_$id() { prog_case segv_$id 139 'init=/bin/$libc/t_exit -- segv' 'killed by SIGSEGV' 'bad write of address 0x8'; }"
 done
 
+# Threads on every vCPU: pthread stress at -smp 2 and 4, and the self-tests.
+for n in 2 4; do
+	for libc in musl glibc; do
+		eval "case_threads_smp${n}_$libc() { boot threads_smp${n}_$libc 'init=/bin/$libc/t_threads -- $n' -initrd \"\$initrd\" -smp $n; want_status 0; want_text ', 0 failed'; lack_text FAIL; }"
+	done
+	eval "case_selftest_smp$n() { boot selftest_smp$n 'selftest loglevel=6' -smp $n; want_status 0; want_regex '^selftest: [0-9]+ passed, 0 failed'; want_text 'smp: $n CPUs online'; }"
+done
+
 case_prog_ro_write() {
 	prog_case prog_ro_write 139 "init=/bin/musl/t_exit -- ro-write" "killed by SIGSEGV" "bad write of address"
 }

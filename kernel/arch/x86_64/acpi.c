@@ -4,6 +4,7 @@
  * off through ACPI: the FADT's sleep control register on hardware-reduced
  * machines (microvm), else PM1a_CNT, with SLP_TYP from the DSDT's _S5_.
  */
+#include <arch/x86_64/acpi.h>
 #include <arch/x86_64/io.h>
 #include <arch/x86_64/paging.h>
 #include <arch/x86_64/pvh.h>
@@ -13,14 +14,6 @@
 #include <kernel/string.h>
 
 #define DEBUG_EXIT_PORT 0xf4
-
-struct acpi_header {
-	char sig[4];
-	uint32_t length;
-	uint8_t rev, checksum;
-	char oem[6], oem_table[8];
-	uint32_t oem_rev, creator, creator_rev;
-} __packed;
 
 /* Maps an ACPI table of unknown length: header first, then all of it. */
 static const struct acpi_header *map_table(phys_addr_t pa)
@@ -43,7 +36,7 @@ static phys_addr_t find_rsdp(void)
 	return 0;
 }
 
-static const struct acpi_header *find_table(const char *sig)
+const void *acpi_find_table(const char *sig)
 {
 	phys_addr_t rsdp_pa = find_rsdp();
 	if (!rsdp_pa)
@@ -91,7 +84,7 @@ static int s5_sleep_type(const struct acpi_header *dsdt)
 
 static void acpi_poweroff(void)
 {
-	const struct acpi_header *fadt = find_table("FACP");
+	const struct acpi_header *fadt = acpi_find_table("FACP");
 	if (!fadt)
 		return;
 	const uint8_t *f = (const uint8_t *)fadt;

@@ -154,6 +154,34 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 	}
 }
 
+/* ICR: INIT (level assert), and STARTUP with the trampoline page. */
+#define ICR_INIT 0x4500
+#define ICR_STARTUP 0x4600
+#define ICR_PENDING (1 << 12)
+
+static void send_icr(uint32_t apic_id, uint32_t low)
+{
+	if (use_x2apic) {
+		wrmsr(0x830, ((uint64_t)apic_id << 32) | low);
+		return;
+	}
+	apic_write(APIC_REG_ICR_HI, apic_id << 24);
+	apic_write(APIC_REG_ICR, low);
+	for (int i = 0; i < 100000 && (apic_read(APIC_REG_ICR) & ICR_PENDING);
+	     i++)
+		cpu_relax();
+}
+
+void lapic_send_init(uint32_t apic_id)
+{
+	send_icr(apic_id, ICR_INIT);
+}
+
+void lapic_send_startup(uint32_t apic_id, uint8_t page)
+{
+	send_icr(apic_id, ICR_STARTUP | page);
+}
+
 const char *lapic_timer_mode(void)
 {
 	return use_deadline ? "TSC-deadline" : "one-shot";

@@ -27,5 +27,8 @@ void lapic_timer_at(uint64_t tsc);
 /* Send an IPI with @vector to the CPU with APIC id @apic_id. */
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 const char *lapic_timer_mode(void);
+/* CPU start-up IPIs: INIT, then STARTUP at physical address @page << 12. */
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_startup(uint32_t apic_id, uint8_t page);
 
 #endif

@@ -107,6 +107,7 @@ boot_gdt_desc:
 
 	.section .boot.pagetables, "aw"
 	.p2align 12
+	.globl boot_pml4
 boot_pml4:
 	.quad boot_pdpt_low + 3		/* identity, for the jump above */
 	.fill 255, 8, 0

@@ -88,7 +88,8 @@ static void xsetbv(uint32_t reg, uint64_t v)
 			   "d"((uint32_t)(v >> 32)));
 }
 
-static void fpu_enable(void)
+/* This CPU's FPU on, with the state components the boot CPU chose. */
+static void fpu_enable_cpu(void)
 {
 	struct cpu_features *f = &cpu_features;
 	uint64_t cr0 = read_cr0();
@@ -99,7 +100,21 @@ static void fpu_enable(void)
 	if (f->xsave)
 		cr4 |= CR4_OSXSAVE;
 	write_cr4(cr4);
+	if (f->xsave)
+		xsetbv(0, f->xcr0);
+	__asm__ volatile("fninit");
+	uint32_t mxcsr = 0x1f80; /* all exceptions masked, round to nearest */
+	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+}
 
+/* Boot CPU: choose the state components, enable, keep a clean template. */
+static void fpu_enable(void)
+{
+	struct cpu_features *f = &cpu_features;
+	uint64_t cr4 = read_cr4();
+
+	if (f->xsave)
+		write_cr4(cr4 | CR4_OSXSAVE);
 	if (f->xsave) {
 		uint32_t a, b, c, d;
 		cpuid(0xd, 0, &a, &b, &c, &d);
@@ -120,9 +135,7 @@ static void fpu_enable(void)
 	if (f->xsave_size > sizeof(fpu_template))
 		panic("cpu: XSAVE area of %u bytes is larger than supported",
 		      f->xsave_size);
-	__asm__ volatile("fninit");
-	uint32_t mxcsr = 0x1f80; /* all exceptions masked, round to nearest */
-	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+	fpu_enable_cpu();
 	fpu_save(fpu_template);
 }
 
@@ -228,41 +241,56 @@ void cpu_load_tables(struct cpu *c)
 	idt_load();
 }
 
-void cpu_init_boot(void)
+void cpu_struct_init(struct cpu *c, unsigned id, uint8_t *ist_stacks)
 {
-	struct cpu *c = &boot_cpu;
-
-	detect_features();
 	c->self = c;
-	c->id = 0;
-	c->ist_stacks = boot_ist_stacks;
+	c->id = id;
+	c->ist_stacks = ist_stacks;
 	spin_lock_init(&c->rq.lock);
 	list_init(&c->rq.ready);
 	list_init(&c->rq.dead);
 	spin_lock_init(&c->tq.lock);
 	list_init(&c->tq.timers);
-	cpus[0] = c;
-	nr_cpus = 1;
+}
+
+/* What every CPU sets up for itself: GS, control registers, tables. */
+static void cpu_setup(struct cpu *c)
+{
 	/* Kernel GS base: per-CPU block; the user one stays 0 until ring 3. */
 	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
-	if (cpu_features.fsgsbase) {
+	if (cpu_features.fsgsbase)
 		write_cr4(read_cr4() | CR4_FSGSBASE);
-		fsgsbase_enabled = 1;
-	}
 	/* The kernel never runs program code (SMEP) and touches program
 	 * memory only through uaccess, which opens SMAP for the copy. */
 	if (cpu_features.smep)
 		write_cr4(read_cr4() | CR4_SMEP);
-	if (cpu_features.smap) {
+	if (cpu_features.smap)
 		write_cr4(read_cr4() | CR4_SMAP);
-		smap_enabled = 1;
-	}
 	write_cr4(read_cr4() | CR4_PGE);
 	gdt_build(c);
-	idt_init();
 	cpu_load_tables(c);
+}
+
+void cpu_init_boot(void)
+{
+	struct cpu *c = &boot_cpu;
+
+	detect_features();
+	fsgsbase_enabled = cpu_features.fsgsbase;
+	smap_enabled = cpu_features.smap;
+	cpu_struct_init(c, 0, boot_ist_stacks);
+	cpus[0] = c;
+	nr_cpus = 1;
+	idt_init();
+	cpu_setup(c);
 	fpu_enable();
+}
+
+void cpu_init_ap(struct cpu *c)
+{
+	cpu_setup(c);
+	fpu_enable_cpu();
 }
 
 uint64_t cpu_online_mask(void)

@@ -97,6 +97,12 @@ void cpu_init_boot(void);
 uint64_t cpu_online_mask(void);
 /* SYSCALL/SYSRET MSRs for this CPU (usermode.c). */
 void syscall_init_cpu(void);
+/* Fills a new per-CPU block (run queue, timers, IST stacks). */
+void cpu_struct_init(struct cpu *c, unsigned id, uint8_t *ist_stacks);
+/* An application processor sets itself up like the boot CPU did. */
+void cpu_init_ap(struct cpu *c);
+/* Starts the other CPUs the firmware lists (smp.c); after the scheduler. */
+void smp_boot(void);
 /* Load this CPU's GDT, TSS and IDT. */
 void cpu_load_tables(struct cpu *c);
 /* 1 when FSGSBASE instructions are enabled; read by the entry code. */

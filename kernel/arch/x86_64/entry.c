@@ -126,6 +126,8 @@ __noreturn void kernel_entry(phys_addr_t start_info)
 	lapic_init();
 	time_init();
 	sched_init();
+	tlb_init();
+	smp_boot();
 	time_start_refinement();
 	memory_init_late();
 	pr_info("cpu: %s%s%s, timer %s", cpu_features.kvm ? "KVM" : "no KVM",

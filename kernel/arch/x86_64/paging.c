@@ -115,6 +115,12 @@ phys_addr_t paging_init(const struct mem_range *ram, size_t nr,
 	return pool_next;
 }
 
+phys_addr_t paging_boot_tables(void)
+{
+	extern char boot_pml4[]; /* boot.S, linked at its physical address */
+	return (phys_addr_t)(uintptr_t)boot_pml4;
+}
+
 void paging_use_page_allocator(void)
 {
 	use_pmm = true;

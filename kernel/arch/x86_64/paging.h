@@ -28,6 +28,11 @@
  */
 phys_addr_t paging_init(const struct mem_range *ram, size_t nr,
 			phys_addr_t pool, phys_addr_t pool_end);
+/*
+ * The boot page tables (boot.S), still intact: they map low memory 1:1 and
+ * the kernel image, which is what a starting CPU needs.
+ */
+phys_addr_t paging_boot_tables(void);
 /* From now on page tables come from the page allocator. */
 void paging_use_page_allocator(void);
 /* Maps device memory uncached; returns its virtual address. */
@@ -46,5 +51,13 @@ int paging_user_map(uintptr_t va, phys_addr_t pa, uint64_t flags);
 phys_addr_t paging_user_unmap(uintptr_t va);
 bool paging_user_protect(uintptr_t va, uint64_t flags);
 uint64_t paging_user_lookup(uintptr_t va);
+
+/* Installs the TLB shootdown IPI handler (tlb.c). */
+void tlb_init(void);
+/*
+ * Drops [start, end) of the program's pages from every CPU's TLB, this one
+ * included; returns when all have. Interrupts must be on.
+ */
+void tlb_shootdown(uintptr_t start, uintptr_t end);
 
 #endif

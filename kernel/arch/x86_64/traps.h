@@ -33,6 +33,7 @@ enum {
 	VEC_FIRST_IRQ = 32,
 	VEC_TIMER = 32,
 	VEC_RESCHED = 0xf0,
+	VEC_TLB = 0xf1,
 	VEC_SPURIOUS = 0xff,
 };
 

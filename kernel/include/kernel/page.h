@@ -43,6 +43,8 @@ void *page_alloc(size_t npages);
 void *page_alloc_zeroed(size_t npages);
 /* Frees what page_alloc(@npages) returned. Bad frees panic. */
 void page_free(void *addr, size_t npages);
+/* The frame's direct-map address. */
+void *page_to_virt(const struct page *p);
 /* The frame's metadata, or NULL when @addr is not managed RAM. */
 struct page *virt_to_page(const void *addr);
 /* Free pages, counting RAM not yet readied (it is free too). */

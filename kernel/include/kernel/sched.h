@@ -16,6 +16,13 @@ struct thread;
 void thread_adopt_boot(void);
 /* Creates this CPU's idle thread, installs the timer and IPI handlers. */
 void sched_init(void);
+struct cpu;
+/* The idle thread of CPU @c (made by the CPU starting it). */
+struct thread *sched_create_idle(struct cpu *c);
+/* A CPU that has just started becomes its idle thread. */
+__noreturn void sched_run_idle(void);
+/* The least loaded CPU @t may run on. */
+unsigned sched_pick_cpu(const struct thread *t);
 /*
  * Switches to the next ready thread on this CPU. The caller sets its own
  * state first: RUNNING (or READY) to stay runnable, BLOCKED to sleep
