@@ -21,6 +21,7 @@
 #include <kernel/string.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
+#include <kernel/vm.h>
 #include <vfs/vfs.h>
 
 static bool show_help;
@@ -253,6 +254,7 @@ __noreturn void kernel_main(const struct boot_params *bp)
 		kernel_exit(0);
 	}
 
+	vm_init();
 	if (init_path && init_path[0] != '/')
 		usage_error("init= needs an absolute path");
 	if (crash_kind)

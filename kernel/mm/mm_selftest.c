@@ -9,7 +9,12 @@
 #include <kernel/page.h>
 #include <kernel/selftest.h>
 #include <kernel/string.h>
+#include <kernel/percpu.h>
 #include <kernel/thread.h>
+#include <kernel/time.h>
+#include <kernel/uaccess.h>
+#include <kernel/vm.h>
+#include <arch/x86_64/cpu.h>
 
 /* xorshift64: a reproducible stream per seed. */
 static uint64_t next_rand(uint64_t *s)
@@ -167,5 +172,66 @@ SELFTEST(page_alloc)
 	ST_CHECK(pmm_free_pages() >= before, "pages lost: %zu -> %zu", before,
 		 pmm_free_pages());
 	ST_CHECK(page_alloc(0) == NULL, "page_alloc(0) must fail");
+	return 0;
+}
+
+/*
+ * TLB shootdown: a thread on another CPU reads a program page until the
+ * read fails; once the page is unmapped here, its CPU must have dropped
+ * the translation, so the read must fail soon (it would go on reading the
+ * freed frame through a stale TLB entry otherwise).
+ */
+size_t uaccess_copy(void *dst, const void *src, size_t n);
+
+struct tlb_probe {
+	uintptr_t addr;
+	bool ready;
+	bool saw_fault;
+	unsigned cpu;
+};
+
+static void tlb_reader(void *arg)
+{
+	struct tlb_probe *p = arg;
+	uint64_t v, end = clock_monotonic_ns() + 2 * NSEC_PER_SEC;
+	p->cpu = cpu_current_id();
+	while (clock_monotonic_ns() < end) {
+		if (uaccess_copy(&v, (void *)p->addr, sizeof(v))) {
+			__atomic_store_n(&p->saw_fault, true, __ATOMIC_RELEASE);
+			return;
+		}
+		__atomic_store_n(&p->ready, true, __ATOMIC_RELEASE);
+	}
+}
+
+SELFTEST(tlb_shootdown)
+{
+	struct tlb_probe p = { 0 };
+	uint64_t val = 42;
+	struct thread *self = thread_current();
+
+	ST_CHECK(vm_map(&p.addr, PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE, 0) ==
+			 0,
+		 "vm_map failed");
+	ST_CHECK(copy_to_user((void *)p.addr, &val, sizeof(val)) == 0,
+		 "cannot write the page");
+	/* The reader runs elsewhere when there is an elsewhere. */
+	uint64_t saved = self->affinity;
+	if (nr_cpus > 1)
+		self->affinity = ~(1ULL << cpu_current_id());
+	struct thread *t = thread_create("st-tlb", tlb_reader, &p);
+	self->affinity = saved;
+	ST_CHECK(!IS_ERR(t), "thread_create failed");
+	while (!__atomic_load_n(&p.ready, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&p.saw_fault, __ATOMIC_ACQUIRE))
+		thread_yield();
+	ST_CHECK(vm_unmap(p.addr, PAGE_SIZE) == 0, "vm_unmap failed");
+	/* The page tables down to the page stay, as they do for programs. */
+	selftest_pages_kept(3);
+	thread_join(t);
+	ST_CHECK(p.saw_fault,
+		 "CPU %u still read the page after it was unmapped", p.cpu);
+	ST_CHECK(nr_cpus == 1 || p.cpu != cpu_current_id(),
+		 "the reader ran on this CPU");
 	return 0;
 }

@@ -61,7 +61,6 @@ int program_start(const char *path, const char *const argv[],
 	struct elf_image img;
 	int ret;
 
-	vm_init();
 	futex_init();
 	struct file *f = vfs_open(path, O_RDONLY, 0);
 	if (IS_ERR(f)) {

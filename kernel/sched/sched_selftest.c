@@ -272,3 +272,37 @@ SELFTEST(thread_tcb_fpu)
 		 "threads share a canary");
 	return 0;
 }
+
+/*
+ * With more than one CPU, busy threads spread over them: each records the
+ * CPUs it was seen on, and more than one CPU must have run them.
+ */
+static uint64_t cpus_seen;
+
+static void spread_fn(void *arg)
+{
+	uint64_t end = clock_monotonic_ns() + 30 * NSEC_PER_MSEC;
+	while (clock_monotonic_ns() < end)
+		__atomic_or_fetch(&cpus_seen, 1ULL << cpu_current_id(),
+				  __ATOMIC_RELAXED);
+}
+
+SELFTEST(sched_spread)
+{
+	unsigned n = nr_cpus * 2;
+	struct thread *t[2 * MAX_CPUS];
+
+	cpus_seen = 0;
+	for (unsigned i = 0; i < n; i++) {
+		t[i] = thread_create("st-spread", spread_fn, NULL);
+		ST_CHECK(!IS_ERR(t[i]), "thread_create failed");
+	}
+	for (unsigned i = 0; i < n; i++)
+		thread_join(t[i]);
+	unsigned used = 0;
+	for (uint64_t m = cpus_seen; m; m &= m - 1)
+		used++;
+	ST_CHECK(used == nr_cpus, "busy threads ran on %u of %u CPUs", used,
+		 nr_cpus);
+	return 0;
+}

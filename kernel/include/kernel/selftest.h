@@ -35,6 +35,12 @@ struct selftest {
 	} while (0)
 
 /*
+ * A test that keeps @pages pages by design (page tables it created, which
+ * stay) says so, so the runner's leak check does not count them.
+ */
+void selftest_pages_kept(size_t pages);
+
+/*
  * Runs the self-tests named in @only (comma-separated; NULL for all) and
  * returns how many failed, or -1 if a name matches no test.
  */
