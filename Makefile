@@ -124,6 +124,7 @@ vm-test: $(BUILD)/kernel.elf $(VM_INITRD)
 bench: $(BUILD)/kernel.elf
 	$(Q)bench/boot.sh $(BUILD)/kernel.elf
 	$(Q)bench/abi.sh $(BUILD)/kernel.elf
+	$(Q)bench/threads.sh $(BUILD)/kernel.elf
 
 format-check:
 	$(Q)scripts/format-check.sh
