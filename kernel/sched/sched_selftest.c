@@ -281,10 +281,13 @@ static uint64_t cpus_seen;
 
 static void spread_fn(void *arg)
 {
-	uint64_t end = clock_monotonic_ns() + 30 * NSEC_PER_MSEC;
-	while (clock_monotonic_ns() < end)
-		__atomic_or_fetch(&cpus_seen, 1ULL << cpu_current_id(),
-				  __ATOMIC_RELAXED);
+	/* Long enough for every vCPU to run even on an overcommitted host. */
+	uint64_t all = cpu_online_mask(),
+		 end = clock_monotonic_ns() + 2 * NSEC_PER_SEC;
+	while (clock_monotonic_ns() < end &&
+	       __atomic_or_fetch(&cpus_seen, 1ULL << cpu_current_id(),
+				 __ATOMIC_RELAXED) != all)
+		;
 }
 
 SELFTEST(sched_spread)
