@@ -30,6 +30,17 @@ static unsigned segment_prot(uint32_t flags)
 	       ((flags & PF_X) ? VM_PROT_EXEC : 0);
 }
 
+/* The pages a loadable segment covers; false for other headers. */
+static bool segment_pages(const struct elf64_phdr *p, uintptr_t base,
+			  uintptr_t *start, uintptr_t *end)
+{
+	if (p->type != PT_LOAD || !p->memsz)
+		return false;
+	*start = ALIGN_DOWN(base + p->vaddr, PAGE_SIZE);
+	*end = ALIGN_UP(base + p->vaddr + p->memsz, PAGE_SIZE);
+	return true;
+}
+
 static int read_exact(struct file *f, void *buf, size_t len, uint64_t off)
 {
 	struct uio u = { .base = buf, .len = len, .user = false };
@@ -48,10 +59,9 @@ static int map_segments(struct file *f, const struct elf64_phdr *ph,
 
 	for (unsigned i = 0; i < phnum; i++) {
 		const struct elf64_phdr *p = &ph[i];
-		if (p->type != PT_LOAD || !p->memsz)
+		uintptr_t start, end;
+		if (!segment_pages(p, base, &start, &end))
 			continue;
-		uintptr_t start = ALIGN_DOWN(base + p->vaddr, PAGE_SIZE);
-		uintptr_t end = ALIGN_UP(base + p->vaddr + p->memsz, PAGE_SIZE);
 		/* The first page may already be the previous segment's. */
 		uintptr_t from = MAX(start, mapped_end);
 		if (end > from) {
@@ -82,10 +92,9 @@ static int map_segments(struct file *f, const struct elf64_phdr *ph,
 	unsigned prev_prot = 0;
 	for (unsigned i = 0; i < phnum; i++) {
 		const struct elf64_phdr *p = &ph[i];
-		if (p->type != PT_LOAD || !p->memsz)
+		uintptr_t start, end;
+		if (!segment_pages(p, base, &start, &end))
 			continue;
-		uintptr_t start = ALIGN_DOWN(base + p->vaddr, PAGE_SIZE);
-		uintptr_t end = ALIGN_UP(base + p->vaddr + p->memsz, PAGE_SIZE);
 		unsigned prot = segment_prot(p->flags);
 		ret = vm_protect(start, end - start, prot);
 		if (!ret && prev_last == start)
