@@ -13,6 +13,7 @@
 #include <kernel/errno.h>
 #include <kernel/heap.h>
 #include <kernel/init.h>
+#include <kernel/page.h>
 #include <kernel/initrd.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -184,6 +185,10 @@ static void root_fs_init(const struct boot_params *bp)
 			pr_err("initrd: %s", err);
 			kernel_exit(EXIT_BAD_INITRD);
 		}
+		/* Its files are in the ramfs now: its memory is free RAM. */
+		pmm_release_range(bp->initrd.base, bp->initrd.size);
+		pr_info("initrd: its %lu KiB are free memory again",
+			bp->initrd.size / KiB);
 	}
 	ret = vfs_mount_cmdline();
 	if (ret)

@@ -126,6 +126,41 @@ static bool init_chunk_locked(void)
 	return true;
 }
 
+void pmm_release_range(phys_addr_t base, uint64_t size)
+{
+	uint64_t s = ALIGN_DOWN(base, PAGE_SIZE) >> PAGE_SHIFT;
+	uint64_t e = ALIGN_UP(base + size, PAGE_SIZE) >> PAGE_SHIFT;
+	unsigned long flags = spin_lock_irqsave(&pmm.lock);
+	if (s < pmm.base_pfn || e > pmm.base_pfn + pmm.nr_frames || e <= s) {
+		spin_unlock_irqrestore(&pmm.lock, flags);
+		panic("pmm: released range 0x%lx+0x%lx is outside managed RAM",
+		      base, size);
+	}
+	/* Insert in order; the range must not overlap a usable one. */
+	size_t i = 0;
+	while (i < pmm.nr_usable && pmm.usable[i].start < s)
+		i++;
+	if ((i > 0 && pmm.usable[i - 1].end > s) ||
+	    (i < pmm.nr_usable && pmm.usable[i].start < e) ||
+	    pmm.nr_usable == PMM_MAX_RANGES) {
+		spin_unlock_irqrestore(&pmm.lock, flags);
+		panic("pmm: released range 0x%lx+0x%lx overlaps free RAM", base,
+		      size);
+	}
+	memmove(&pmm.usable[i + 1], &pmm.usable[i],
+		(pmm.nr_usable - i) * sizeof(pmm.usable[0]));
+	pmm.usable[i] = (struct pfn_range){ s, e };
+	pmm.nr_usable++;
+	pmm.nr_total += e - s;
+	/* Frames with metadata already go free now; the rest with their chunk. */
+	uint64_t ready_end = MIN(e, pmm.init_pfn);
+	if (ready_end > s)
+		free_range_locked(s, ready_end - s);
+	if (e > MAX(s, pmm.init_pfn))
+		pmm.nr_uninit += e - MAX(s, pmm.init_pfn);
+	spin_unlock_irqrestore(&pmm.lock, flags);
+}
+
 bool pmm_init_chunk(void)
 {
 	unsigned long flags = spin_lock_irqsave(&pmm.lock);
@@ -145,9 +180,16 @@ static void add_usable(uint64_t s, uint64_t e)
 	pmm.nr_total += e - s;
 }
 
-void pmm_init(const struct mem_range *ranges, size_t nr, uint64_t boot_bytes)
+void pmm_init(const struct mem_range *ranges, size_t nr,
+	      const struct mem_range *later, uint64_t boot_bytes)
 {
 	uint64_t lo = UINT64_MAX, hi = 0;
+	/* RAM handed over later (pmm_release_range) needs metadata too. */
+	if (later && later->size) {
+		lo = ALIGN_DOWN(later->base, PAGE_SIZE) >> PAGE_SHIFT;
+		hi = ALIGN_UP(later->base + later->size, PAGE_SIZE) >>
+		     PAGE_SHIFT;
+	}
 	for (size_t i = 0; i < nr; i++) {
 		uint64_t s = ALIGN_UP(ranges[i].base, PAGE_SIZE) >> PAGE_SHIFT;
 		uint64_t e = ALIGN_DOWN(ranges[i].base + ranges[i].size,

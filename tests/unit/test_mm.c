@@ -37,7 +37,7 @@ static void setup(void)
 		  RAM_SIZE - HOLE_AT - HOLE_SIZE },
 	};
 	/* Only 4 MiB at once: the rest is readied on demand. */
-	pmm_init(ranges, 2, 4 * MiB);
+	pmm_init(ranges, 2, NULL, 4 * MiB);
 	heap_init();
 	initial_free = pmm_free_pages();
 }
@@ -354,6 +354,33 @@ static void test_heap_threads(void)
 	CHECK(pmm_free_pages() == initial_free);
 }
 
+static void release_overlap(void)
+{
+	pmm_release_range(
+		(phys_addr_t)(uintptr_t)(ram + RAM_SIZE - 2 * PAGE_SIZE),
+		2 * PAGE_SIZE);
+}
+
+/* Last: the hole becomes RAM, as the initrd does after boot. */
+static void test_release_range(void)
+{
+	size_t total = pmm_total_pages(), nfree = pmm_free_pages();
+	CHECK(panics(release_overlap));
+	pmm_release_range((phys_addr_t)(uintptr_t)(ram + HOLE_AT), HOLE_SIZE);
+	CHECK(pmm_total_pages() == total + HOLE_SIZE / PAGE_SIZE);
+	CHECK(pmm_free_pages() == nfree + HOLE_SIZE / PAGE_SIZE);
+	CHECK(virt_to_page(ram + HOLE_AT) != NULL);
+	/* The whole of RAM now comes back as one run of free pages. */
+	size_t n = pmm_free_pages(), got = 0;
+	void **all = calloc(n + 1, sizeof(*all));
+	while (got <= n && (all[got] = page_alloc(1)) != NULL)
+		got++;
+	CHECK(got == n);
+	for (size_t i = 0; i < got; i++)
+		page_free(all[i], 1);
+	free(all);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -361,7 +388,7 @@ int main(void)
 		UNIT_CASE(test_pmm_alignment),	 UNIT_CASE(test_pmm_random),
 		UNIT_CASE(test_bad_frees_panic), UNIT_CASE(test_heap_api),
 		UNIT_CASE(test_heap_threads),	 UNIT_CASE(test_heap_poison),
-		UNIT_CASE(test_nofail_panics),
+		UNIT_CASE(test_nofail_panics),	 UNIT_CASE(test_release_range),
 	};
 	setup();
 	return unit_run(cases, sizeof(cases) / sizeof(cases[0]));

@@ -210,6 +210,10 @@ for n in 2 4; do
 	eval "case_selftest_smp$n() { boot selftest_smp$n 'selftest loglevel=6' -smp $n; want_status 0; want_regex '^selftest: [0-9]+ passed, 0 failed'; want_text 'smp: $n CPUs online'; }"
 done
 
+case_initrd_memory_released() {
+	prog_case initrd_memory_released 0 "loglevel=6 init=/bin/musl/t_exit" "KiB are free memory again" "t_exit: 0"
+}
+
 case_prog_ro_write() {
 	prog_case prog_ro_write 139 "init=/bin/musl/t_exit -- ro-write" "killed by SIGSEGV" "bad write of address"
 }

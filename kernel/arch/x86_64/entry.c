@@ -86,7 +86,7 @@ static void memory_init(void)
 	phys_addr_t used =
 		paging_init(boot_info.ram, boot_info.nr_ram, pool, pool_end);
 	size_t nr = usable_ram(ram, ARRAY_SIZE(ram), used);
-	pmm_init(ram, nr, PMM_BOOT_BYTES);
+	pmm_init(ram, nr, &boot_info.initrd, PMM_BOOT_BYTES);
 	paging_use_page_allocator();
 	heap_init();
 	pr_info("mm: %zu MiB RAM, %zu KiB free after the kernel",

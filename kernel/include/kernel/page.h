@@ -32,10 +32,17 @@ struct page {
 
 /*
  * Manages the usable RAM @ranges (sorted by base); the struct page array
- * is carved from them. At least @boot_bytes of it (or all) is ready at
- * once; the rest comes with pmm_init_chunk() or on demand.
+ * is carved from them and also covers @later (may be NULL), RAM released
+ * after boot. At least @boot_bytes (or all) is ready at once; the rest
+ * comes with pmm_init_chunk() or on demand.
  */
-void pmm_init(const struct mem_range *ranges, size_t nr, uint64_t boot_bytes);
+void pmm_init(const struct mem_range *ranges, size_t nr,
+	      const struct mem_range *later, uint64_t boot_bytes);
+/*
+ * Hands RAM that was in use at boot (the initrd, given as @later to
+ * pmm_init) to the allocator.
+ */
+void pmm_release_range(phys_addr_t base, uint64_t size);
 /* Readies the next chunk of RAM; false when everything is ready. */
 bool pmm_init_chunk(void);
 /* @npages contiguous pages, aligned to the power of two >= npages; NULL if none. */
