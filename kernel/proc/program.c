@@ -110,11 +110,6 @@ void program_thread_starting(void)
 	__atomic_add_fetch(&live_threads, 1, __ATOMIC_ACQ_REL);
 }
 
-void program_thread_failed(void)
-{
-	__atomic_sub_fetch(&live_threads, 1, __ATOMIC_ACQ_REL);
-}
-
 __noreturn void program_thread_exit(int status)
 {
 	program_thread_cleanup(thread_current());

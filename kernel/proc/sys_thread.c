@@ -85,22 +85,27 @@ SYSCALL_DEFINE(clone)
 	cs->set_tid = (flags & CLONE_CHILD_SETTID) ? child_tid : 0;
 	cs->clear_tid = (flags & CLONE_CHILD_CLEARTID) ? child_tid : 0;
 
-	program_thread_starting();
-	struct thread *t = thread_create("program", clone_child, cs);
+	struct thread *t = thread_create_stopped("program", clone_child, cs);
 	if (IS_ERR(t)) {
-		program_thread_failed();
 		kfree(cs);
 		return PTR_ERR(t);
 	}
 	long tid = (long)t->id;
-	t->affinity = self->affinity;
-	thread_detach(t);
+	/*
+	 * The parent's tid word is written before the thread can run: the
+	 * thread clears the same word when it exits (pthread_join), and a
+	 * late write would bring a finished thread back to life. Like Linux,
+	 * a bad pointer here does not stop the thread.
+	 */
 	if (flags & CLONE_PARENT_SETTID) {
 		uint32_t v = (uint32_t)tid;
 		if (copy_to_user((void *)parent_tid, &v, sizeof(v)))
 			pr_warn("clone: bad parent tid pointer 0x%lx",
 				parent_tid);
 	}
+	program_thread_starting();
+	thread_detach(t);
+	thread_start_new(t);
 	return tid;
 }
 

@@ -210,9 +210,13 @@ void thread_set_blocked(void)
 /* Second half of a switch, run by the thread switched to. */
 static void finish_switch(struct cpu *c, struct thread *last)
 {
-	last->on_cpu = false;
 	if (last->state == THREAD_EXITED && last->reap_on_exit)
 		list_add_tail(&c->rq.dead, &last->rq_node);
+	/*
+	 * Last touch of @last: once on_cpu is clear, a joiner on another CPU
+	 * may free it (thread_join waits for exactly this).
+	 */
+	__atomic_store_n(&last->on_cpu, false, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->rq.lock.locked, 0, __ATOMIC_RELEASE);
 	c->preempt_count--;
 }
@@ -335,7 +339,12 @@ static void idle_loop(void *arg)
 
 uint64_t sched_switch_count(void)
 {
-	return this_cpu()->nr_switches;
+	uint64_t n = 0;
+	for (unsigned i = 0; i < online_cpus(); i++)
+		if (cpus[i])
+			n += __atomic_load_n(&cpus[i]->nr_switches,
+					     __ATOMIC_RELAXED);
+	return n;
 }
 
 static void timer_irq(struct trap_frame *tf)

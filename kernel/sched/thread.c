@@ -103,7 +103,9 @@ err_free:
 
 void thread_free(struct thread *t)
 {
-	ASSERT(t->state == THREAD_EXITED && !t->on_cpu);
+	if (t->state != THREAD_EXITED || t->on_cpu)
+		panic("thread_free: %s (id %lu) state %d on_cpu %d", t->name,
+		      t->id, t->state, t->on_cpu);
 	ASSERT(t != &boot_thread);
 	page_free(t->stack, t->stack_size / PAGE_SIZE);
 	kfree(t->fpu);
@@ -131,14 +133,26 @@ void thread_adopt_boot(void)
 	live_threads = 1;
 }
 
-struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
+struct thread *thread_create_stopped(const char *name, void (*fn)(void *),
+				     void *arg)
 {
 	struct thread *t = thread_alloc(name, fn, arg);
-	if (!IS_ERR(t)) {
+	if (!IS_ERR(t))
 		t->affinity = thread_current()->affinity;
-		t->cpu = sched_pick_cpu(t);
-		sched_enqueue(t);
-	}
+	return t;
+}
+
+void thread_start_new(struct thread *t)
+{
+	t->cpu = sched_pick_cpu(t);
+	sched_enqueue(t);
+}
+
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	struct thread *t = thread_create_stopped(name, fn, arg);
+	if (!IS_ERR(t))
+		thread_start_new(t);
 	return t;
 }
 

@@ -29,9 +29,8 @@ __noreturn void program_thread_exit(int status);
 /* A fatal fault: the program ends as if killed by signal @signo. */
 __noreturn void program_kill(int signo);
 
-/* A thread is being added (clone), or its creation failed. */
+/* A thread is being added (clone). */
 void program_thread_starting(void);
-void program_thread_failed(void);
 /* Clears and wakes @t's clear_child_tid word (pthread_join). */
 struct thread;
 void program_thread_cleanup(struct thread *t);

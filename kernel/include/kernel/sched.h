@@ -34,7 +34,7 @@ void sched_enqueue(struct thread *t);
 /* CPU time of the calling thread, and of all program threads. */
 uint64_t sched_thread_cpu_ns(void);
 uint64_t sched_program_cpu_ns(void);
-/* Context switches done on this CPU, for tests and statistics. */
+/* Context switches done on all CPUs, for tests and statistics. */
 uint64_t sched_switch_count(void);
 
 #endif

@@ -60,6 +60,14 @@ struct thread {
 
 /* Creates and starts a kernel thread running fn(arg). ERR_PTR on failure. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
+/*
+ * thread_create in two steps, for a creator that must publish the new
+ * thread (its id) before it can run: the thread runs from
+ * thread_start_new() on.
+ */
+struct thread *thread_create_stopped(const char *name, void (*fn)(void *),
+				     void *arg);
+void thread_start_new(struct thread *t);
 /* Waits for @t to exit, then frees it. Each thread is joined at most once. */
 void thread_join(struct thread *t);
 /* The thread frees itself when it exits; it must not be joined. */

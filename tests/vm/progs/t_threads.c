@@ -227,15 +227,22 @@ static void *detached_fn(void *arg)
 int main(int argc, char **argv)
 {
 	int ncpus = argc > 1 ? atoi(argv[1]) : 1;
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	CHECK(sysconf(_SC_NPROCESSORS_ONLN) == ncpus);
 	cpu_set_t set;
 	CHECK(sched_getaffinity(0, sizeof(set), &set) == 0 &&
 	      CPU_COUNT(&set) == ncpus);
 
+	/* Progress lines say where a hang happened. */
 	test_create_join();
+	printf("t_threads: create/join done\n");
 	test_sync();
+	printf("t_threads: mutex, condvar, barrier done\n");
 	test_timeouts();
+	printf("t_threads: timeouts done\n");
 	test_parallel(ncpus);
+	printf("t_threads: parallel done\n");
+	fflush(stdout);
 
 	/* Detached threads end on their own. */
 	atomic_store(&counter, 0);
