@@ -197,6 +197,7 @@ for libc in musl glibc glibc-pie; do
 	eval "case_files_$id() { prog_case files_$id 0 'mount=/scratch,ramfs init=/bin/$libc/t_files' 't_files: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_mem_$id() { prog_case mem_$id 0 'init=/bin/$libc/t_mem' 't_mem: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_sys_$id() { prog_case sys_$id 0 'init=/bin/$libc/t_sys env.TEST_VAR=xyz -- one \"two words\"' 't_sys: ' ', 0 failed'; lack_text FAIL; }"
+	eval "case_fsthreads_$id() { prog_case fsthreads_$id 0 'init=/bin/$libc/t_fsthreads' 't_fsthreads: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_threads_$id() { prog_case threads_$id 0 'init=/bin/$libc/t_threads -- 1' 't_threads: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_exit_$id() { prog_case exit_$id 42 'init=/bin/$libc/t_exit -- 42' 't_exit: 42'; }"
 	eval "case_segv_$id() { prog_case segv_$id 139 'init=/bin/$libc/t_exit -- segv' 'killed by SIGSEGV' 'bad write of address 0x8'; }"
@@ -207,6 +208,7 @@ for n in 2 4; do
 	for libc in musl glibc; do
 		eval "case_threads_smp${n}_$libc() { boot threads_smp${n}_$libc 'init=/bin/$libc/t_threads -- $n' -initrd \"\$initrd\" -smp $n; want_status 0; want_text ', 0 failed'; lack_text FAIL; }"
 	done
+	eval "case_fsthreads_smp${n}() { boot fsthreads_smp${n} 'init=/bin/glibc/t_fsthreads' -initrd \"\$initrd\" -smp $n; want_status 0; want_text 't_fsthreads: '; want_text ', 0 failed'; lack_text FAIL; }"
 	eval "case_selftest_smp$n() { boot selftest_smp$n 'selftest loglevel=6' -smp $n; want_status 0; want_regex '^selftest: [0-9]+ passed, 0 failed'; want_text 'smp: $n CPUs online'; }"
 done
 
