@@ -30,7 +30,8 @@ trap 'rm -f "$console"' EXIT
 set -o pipefail
 ${QEMU:-qemu-system-x86_64} -M microvm,x-option-roms=off,rtc=off "${cpu[@]}" \
 	"${mem[@]}" -nodefaults -no-user-config -nographic -no-reboot \
-	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 "$@" |
+	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
+	-global virtio-mmio.force-legacy=false "$@" |
 	tee "$console"
 rc=$?
 status=$(tr -d '\r' <"$console" | sed -n 's/^appliance: exit status \([0-9]*\)$/\1/p' | tail -n 1)

@@ -8,6 +8,7 @@
  * The program options (`init=`, `env.NAME=VALUE`, `-- args`) are recorded
  * here for the program loader.
  */
+#include <drivers/virtio_mmio.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
 #include <kernel/errno.h>
@@ -262,6 +263,7 @@ __noreturn void kernel_main(const struct boot_params *bp)
 	vm_init();
 	if (init_path && init_path[0] != '/')
 		usage_error("init= needs an absolute path");
+	virtio_mmio_probe();
 	if (crash_kind)
 		crash(crash_kind);
 	if (selftest_requested) {

@@ -6,6 +6,7 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/io.h>
+#include <drivers/virtio.h>
 #include <kernel/errno.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
@@ -152,10 +153,17 @@ SYSCALL_DEFINE(getrandom)
 		return -EINVAL;
 	len = MIN(len, 32 * MiB);
 	while (done < len) {
-		uint64_t r[8];
-		for (int i = 0; i < 8; i++)
-			r[i] = random_u64();
-		size_t n = MIN(len - done, sizeof(r));
+		uint64_t r[32];
+		/* The host's entropy through virtio-rng when there is one. */
+		ssize_t got = virtio_rng_present(NULL) ?
+				      virtio_rng_read(r, sizeof(r)) :
+				      -ENODEV;
+		if (got <= 0) {
+			for (size_t i = 0; i < ARRAY_SIZE(r); i++)
+				r[i] = random_u64();
+			got = sizeof(r);
+		}
+		size_t n = MIN(len - done, (size_t)got);
 		if (copy_to_user(p + done, r, n))
 			return done ? (long)done : -EFAULT;
 		done += n;

@@ -176,6 +176,31 @@ case_crash_out_of_memory() {
 	want_text "backtrace:"
 }
 
+# virtio-mmio and virtio-rng: found in microvm's window, interrupts routed
+# through the I/O APIC, bytes read, and getrandom fed by it.
+case_virtio_rng() {
+	boot virtio_rng "selftest=virtio_rng loglevel=6" -device virtio-rng-device -smp 2
+	want_status 0
+	want_regex 'virtio-rng: ready at mmio@0xfeb[0-9a-f]+ irq [0-9]+'
+	want_text "selftest: virtio_rng               ok"
+	lack_text "no device"
+}
+
+case_virtio_legacy_refused() {
+	boot virtio_legacy_refused "loglevel=6" -device virtio-rng-device \
+		-global virtio-mmio.force-legacy=true
+	want_status 1
+	want_text "speaks virtio-mmio version 1; only version 2 is supported"
+}
+
+case_getrandom_virtio() {
+	boot getrandom_virtio 'init=/bin/musl/t_sys env.TEST_VAR=xyz -- one "two words"' \
+		-initrd "$initrd" -device virtio-rng-device
+	want_status 0
+	want_text "t_sys: "
+	want_text ", 0 failed"
+}
+
 case_small_memory() {
 	boot small_memory "selftest=heap_stress,thread_create_join" -m 16M
 	want_status 0

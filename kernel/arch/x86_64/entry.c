@@ -18,6 +18,7 @@
  */
 #include <arch/x86_64/apic.h>
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/ioapic.h>
 #include <arch/x86_64/paging.h>
 #include <arch/x86_64/pvh.h>
 #include <kernel/console.h>
@@ -126,6 +127,7 @@ __noreturn void kernel_entry(phys_addr_t start_info)
 	lapic_init();
 	time_init();
 	sched_init();
+	ioapic_init();
 	tlb_init();
 	smp_boot();
 	time_start_refinement();

@@ -10,7 +10,9 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/io.h>
 #include <arch/x86_64/traps.h>
+#include <kernel/errno.h>
 #include <kernel/ksyms.h>
+#include <kernel/spinlock.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
@@ -105,6 +107,26 @@ void irq_register(unsigned vector, irq_handler_t handler)
 {
 	ASSERT(vector >= VEC_FIRST_IRQ && vector < 256);
 	irq_handlers[vector] = handler;
+}
+
+/* Device vectors are handed out from here up, below the IPI vectors. */
+#define VEC_DEVICE_FIRST 0x30
+#define VEC_DEVICE_LAST 0xdf
+
+int irq_alloc_vector(irq_handler_t handler)
+{
+	static spinlock_t lock = SPINLOCK_INIT; /* irq_handlers, device range */
+	int ret = -ENOSPC;
+	unsigned long flags = spin_lock_irqsave(&lock);
+	for (unsigned v = VEC_DEVICE_FIRST; v <= VEC_DEVICE_LAST; v++) {
+		if (!irq_handlers[v]) {
+			irq_handlers[v] = handler;
+			ret = (int)v;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&lock, flags);
+	return ret;
 }
 
 static const struct extable_entry *extable_find(uint64_t rip)

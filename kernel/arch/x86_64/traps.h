@@ -43,6 +43,8 @@ void idt_init(void);
 void idt_load(void);
 /* Install the handler for a device or IPI vector (>= 32). */
 void irq_register(unsigned vector, irq_handler_t handler);
+/* A free device vector with @handler installed, or -ENOSPC. */
+int irq_alloc_vector(irq_handler_t handler);
 
 /*
  * Exception fix-ups: an instruction listed in the .extable section that

@@ -23,6 +23,8 @@ struct virtio_mmio_desc {
  * suffix, BASE and IRQ decimal or 0x-hex. Returns 0 or -EINVAL.
  */
 int virtio_mmio_parse_desc(const char *s, struct virtio_mmio_desc *out);
+/* Finds the virtio-mmio devices (microvm's window, the options) and binds drivers. */
+void virtio_mmio_probe(void);
 /* The devices given with virtio_mmio.device=, in command-line order. */
 const struct virtio_mmio_desc *virtio_mmio_cmdline_devices(unsigned *count);
 

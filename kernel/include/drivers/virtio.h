@@ -1,0 +1,125 @@
+/*
+ * virtio (modern, 1.0+): devices, their transport, split virtqueues, and
+ * the drivers that bind to them.
+ *
+ * A transport (virtio-mmio today, virtio-pci later) finds devices and
+ * implements struct virtio_transport_ops; the core negotiates features,
+ * sets up queues and dispatches interrupts; a driver (struct
+ * virtio_driver, one static table in mmio.c's probe order) claims devices
+ * by device id.
+ */
+#ifndef DRIVERS_VIRTIO_H
+#define DRIVERS_VIRTIO_H
+
+#include <kernel/spinlock.h>
+#include <kernel/types.h>
+
+/* Device status bits (virtio 1.x, 2.1). */
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER 2
+#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_FAILED 128
+
+#define VIRTIO_F_VERSION_1 (1ULL << 32)
+
+#define VIRTIO_ID_NET 1
+#define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_RNG 4
+
+struct virtio_device;
+struct virtqueue;
+
+struct virtio_transport_ops {
+	uint64_t (*get_features)(struct virtio_device *vd);
+	void (*set_features)(struct virtio_device *vd, uint64_t features);
+	uint8_t (*get_status)(struct virtio_device *vd);
+	void (*set_status)(struct virtio_device *vd, uint8_t status);
+	/* Queue @index: its size limit (0: no such queue). */
+	unsigned (*queue_max)(struct virtio_device *vd, unsigned index);
+	/* Tells the device where the rings of @vq are and enables it. */
+	int (*queue_enable)(struct virtio_device *vd, struct virtqueue *vq);
+	void (*notify)(struct virtio_device *vd, unsigned index);
+	/* Reads and acknowledges the interrupt cause (bit 0: used buffers). */
+	uint32_t (*interrupt_ack)(struct virtio_device *vd);
+	/* Routes the device's interrupt to @fn(vd). */
+	int (*interrupt_setup)(struct virtio_device *vd);
+	void (*config_read)(struct virtio_device *vd, unsigned off, void *buf,
+			    size_t len);
+};
+
+struct virtio_device {
+	const struct virtio_transport_ops *ops;
+	uint32_t device_id;
+	char where[40];	   /* for messages: "mmio@0xfeb02e00 irq 47" */
+	void *transport;   /* the transport's own state */
+	void *driver_data; /* the driver's own state */
+	struct virtqueue *queues[4];
+	unsigned nr_queues;
+	uint64_t interrupts; /* count, for tests and statistics */
+};
+
+/*
+ * A split virtqueue: descriptor table, available ring and used ring in one
+ * zeroed allocation. Buffers are added with a token that comes back when
+ * the device is done with them. lock protects everything below it.
+ */
+struct virtqueue {
+	struct virtio_device *vd;
+	unsigned index, size;
+	spinlock_t lock;
+	struct virtq_desc *desc;
+	struct virtq_avail *avail;
+	struct virtq_used *used;
+	void **tokens;	    /* by head descriptor */
+	uint16_t free_head; /* free descriptors, chained through next */
+	unsigned nr_free;
+	uint16_t last_used; /* next used-ring entry to look at */
+	void (*done)(struct virtqueue *vq); /* interrupt: buffers are back */
+};
+
+/* One buffer of a request: kernel memory, written by the device or not. */
+struct virtq_buf {
+	void *addr;
+	uint32_t len;
+	bool device_writes;
+};
+
+/*
+ * Negotiates features: the device's, limited to @wanted (VERSION_1 is
+ * always required). Returns the features in force, or 0 when the device
+ * refused them (FAILED is then set).
+ */
+uint64_t virtio_negotiate(struct virtio_device *vd, uint64_t wanted);
+/* Sets up queue @index; @done runs from the interrupt. ERR_PTR on failure. */
+struct virtqueue *virtio_queue_create(struct virtio_device *vd, unsigned index,
+				      void (*done)(struct virtqueue *vq));
+/* Sets DRIVER_OK and routes the interrupt: the device may start. */
+int virtio_device_ready(struct virtio_device *vd);
+/* Adds a request of @n buffers; -ENOSPC when the ring is full. */
+int virtq_add(struct virtqueue *vq, const struct virtq_buf *bufs, unsigned n,
+	      void *token);
+void virtq_kick(struct virtqueue *vq);
+/* The next finished request's token (and bytes written), or NULL. */
+void *virtq_get_used(struct virtqueue *vq, uint32_t *len);
+/* The transport's interrupt entry: acknowledges and runs queues' done. */
+void virtio_interrupt(struct virtio_device *vd);
+
+struct virtio_driver {
+	const char *name;
+	uint32_t device_id;
+	int (*probe)(struct virtio_device *vd);
+};
+
+/* Offers @vd to the drivers; false when none claims it. */
+bool virtio_bind(struct virtio_device *vd);
+
+/* Driver probes, named in drivers.c's table. */
+int virtio_rng_probe(struct virtio_device *vd);
+
+/* virtio-rng (rng.c): fills @buf from the device; bytes read, or -errno. */
+ssize_t virtio_rng_read(void *buf, size_t len);
+/* Whether a virtio-rng device is in use, and its interrupt count. */
+bool virtio_rng_present(uint64_t *interrupts);
+
+#endif
