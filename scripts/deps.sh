@@ -2,7 +2,7 @@
 # Installs the Debian packages the build, the tests and the benchmarks need,
 # only those missing. Called by make; safe to run any time.
 set -eu
-pkgs=(gcc make binutils coreutils git libc6-dev linux-libc-dev musl-tools cpio
+pkgs=(gcc make binutils coreutils git libc6-dev linux-libc-dev musl-tools cpio liblwip0
 	qemu-system-x86 clang-format)
 missing=()
 for p in "${pkgs[@]}"; do

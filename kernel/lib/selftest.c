@@ -48,10 +48,16 @@ static bool names_valid(const char *only)
 }
 
 static size_t pages_kept;
+static unsigned long threads_kept;
 
 void selftest_pages_kept(size_t pages)
 {
 	pages_kept += pages;
+}
+
+void selftest_threads_kept(unsigned long threads)
+{
+	threads_kept += threads;
 }
 
 int selftest_run(const char *only)
@@ -67,11 +73,12 @@ int selftest_run(const char *only)
 		unsigned long threads = thread_count();
 		size_t free_pages = pmm_free_pages();
 		pages_kept = 0;
+		threads_kept = 0;
 		uint64_t t0 = clock_monotonic_ns();
 		int ret = t->fn();
 		uint64_t ms = (clock_monotonic_ns() - t0) / NSEC_PER_MSEC;
 		/* Fewer is fine: a background thread may have finished. */
-		if (ret == 0 && thread_count() > threads) {
+		if (ret == 0 && thread_count() > threads + threads_kept) {
 			console_printf("selftest: %s left %ld threads behind\n",
 				       t->name,
 				       (long)(thread_count() - threads));

@@ -126,6 +126,43 @@ void paging_use_page_allocator(void)
 	use_pmm = true;
 }
 
+void *paging_map_module(phys_addr_t pa, size_t size)
+{
+	static uintptr_t module_next = MODULE_BASE;
+	size = ALIGN_UP(size, PAGE_SIZE);
+	unsigned long flags = spin_lock_irqsave(&map_lock);
+	uintptr_t va = module_next;
+	module_next += size + PAGE_SIZE; /* unmapped guard page between */
+	/*
+	 * Read-only and not executable until the loader says otherwise; page
+	 * by page, so that each page can get its own permission later.
+	 */
+	for (size_t off = 0; off < size; off += PAGE_SIZE)
+		map_range_locked(va + off, pa + off, PAGE_SIZE, PTE_NX | PTE_G);
+	spin_unlock_irqrestore(&map_lock, flags);
+	return (void *)va;
+}
+
+void paging_protect_module(void *addr, size_t size, bool write, bool exec)
+{
+	uintptr_t va = (uintptr_t)addr;
+	unsigned long flags = spin_lock_irqsave(&map_lock);
+	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE) {
+		uint64_t *t = kernel_pml4;
+		uint64_t *e = NULL;
+		for (int shift = 39; shift >= 12; shift -= 9) {
+			e = &t[(a >> shift) & 511];
+			ASSERT(*e & PTE_P);
+			if (shift > 12)
+				t = phys_to_virt(*e & PTE_ADDR_MASK);
+		}
+		*e = (*e & ~(PTE_W | PTE_NX)) | (write ? PTE_W : 0) |
+		     (exec ? 0 : PTE_NX);
+		invlpg(a);
+	}
+	spin_unlock_irqrestore(&map_lock, flags);
+}
+
 void *ioremap(phys_addr_t pa, size_t size)
 {
 	phys_addr_t base = ALIGN_DOWN(pa, PAGE_SIZE);

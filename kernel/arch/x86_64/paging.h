@@ -35,6 +35,13 @@ phys_addr_t paging_init(const struct mem_range *ram, size_t nr,
 phys_addr_t paging_boot_tables(void);
 /* From now on page tables come from the page allocator. */
 void paging_use_page_allocator(void);
+/*
+ * Maps @size bytes of RAM at @pa (page-aligned) in the module area, for
+ * code loaded at run time (kernel/elf/so_load.c): read-only until
+ * paging_protect_module() gives each part its permission. 4 KiB pages.
+ */
+void *paging_map_module(phys_addr_t pa, size_t size);
+void paging_protect_module(void *addr, size_t size, bool write, bool exec);
 /* Maps device memory uncached; returns its virtual address. */
 void *ioremap(phys_addr_t pa, size_t size);
 /* Page-table entry for @va (the leaf), or 0 when unmapped. For tests. */

@@ -16,6 +16,8 @@
 #define KERNEL_VMA 0xffffffff80000000UL
 #define PHYS_OFFSET 0xffff800000000000UL
 #define IOREMAP_BASE 0xffffc00000000000UL
+/* Code loaded at run time (shared objects), with a guard page each. */
+#define MODULE_BASE 0xffffffffc0000000UL
 /* Program addresses are below this (the canonical lower half). */
 #define USER_SPACE_END 0x0000800000000000UL
 

@@ -39,6 +39,8 @@ struct selftest {
  * stay) says so, so the runner's leak check does not count them.
  */
 void selftest_pages_kept(size_t pages);
+/* Likewise for threads that stay by design (a service it started). */
+void selftest_threads_kept(unsigned long threads);
 
 /*
  * Runs the self-tests named in @only (comma-separated; NULL for all) and

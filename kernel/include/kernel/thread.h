@@ -52,7 +52,8 @@ struct thread {
 	struct trap_frame *user_frame; /* its latest syscall's frame */
 	uint64_t affinity;	       /* CPUs it may run on (bit per CPU) */
 	uint64_t sigmask;	       /* rt_sigprocmask(2): recorded */
-	uint64_t cpu_ns;	 /* CPU time used up to its last switch-out */
+	int posix_errno; /* errno of embedded libraries (kernel/posix) */
+	uint64_t cpu_ns; /* CPU time used up to its last switch-out */
 	uint64_t switched_in_ns; /* when it last got the CPU */
 };
 

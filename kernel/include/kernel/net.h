@@ -1,0 +1,13 @@
+/* Networking: lwIP inside the kernel (kernel/net/). */
+#ifndef KERNEL_NET_H
+#define KERNEL_NET_H
+
+/*
+ * Links Debian's lwIP into the kernel and starts its TCP/IP thread, once;
+ * later calls return the first call's result (0 or a negative errno).
+ */
+int lwip_start(void);
+/* An lwIP function by name, once lwIP is started; NULL otherwise. */
+void *lwip_symbol(const char *name);
+
+#endif

@@ -1,0 +1,1 @@
+KERNEL_SRCS += kernel/posix/base.c kernel/posix/exports.c
