@@ -11,6 +11,8 @@
 #include <kernel/printk.h>
 #include <kernel/selftest.h>
 #include <kernel/so.h>
+#include <kernel/string.h>
+#include <kernel/thread.h>
 #include <kernel/time.h>
 #include <kernel/waitq.h>
 
@@ -103,5 +105,126 @@ SELFTEST(lwip_start)
 	ST_CHECK(fd >= 0, "lwip_socket gave %d", fd);
 	ST_CHECK(close(fd) == 0, "lwip_close failed");
 	ST_CHECK(lwip_start() == 0, "a second start must be a no-op");
+	return 0;
+}
+
+/*
+ * sockaddr_in as Debian's lwIP takes it: built with the system's socket
+ * headers (LWIP_SOCKET_EXTERNAL_HEADERS), so Linux's layout.
+ */
+struct lwip_sockaddr_in {
+	uint16_t family;
+	uint16_t port; /* network order */
+	uint32_t addr; /* network order */
+	char zero[8];
+};
+
+/*
+ * A netif with no device: lwIP delivers what is sent to its own address
+ * back to it (LWIP_NETIF_LOOPBACK), which is all the self-test needs.
+ * struct netif is lwIP's, opaque here: zeroed memory larger than it.
+ */
+static char test_netif[1024] __aligned(16);
+static uint32_t test_ip; /* network order */
+static bool test_netif_added;
+
+static int test_netif_init(void *netif)
+{
+	return 0; /* ERR_OK */
+}
+
+static void add_test_netif(void *arg)
+{
+	void *(*add)(void *, const uint32_t *, const uint32_t *,
+		     const uint32_t *, void *, int (*)(void *),
+		     void *) = lwip_symbol("netif_add");
+	void (*up)(void *) = lwip_symbol("netif_set_up");
+	void (*link_up)(void *) = lwip_symbol("netif_set_link_up");
+	void *input = lwip_symbol("tcpip_input");
+	uint32_t mask = __builtin_bswap32(0xffffff00), gw = 0;
+	if (add && up && link_up &&
+	    add(test_netif, &test_ip, &mask, &gw, NULL, test_netif_init,
+		input)) {
+		up(test_netif);
+		link_up(test_netif);
+		test_netif_added = true;
+	}
+}
+
+struct loop_server {
+	int listen_fd;
+	int got;
+	char buf[64];
+};
+
+static void loop_server_fn(void *arg)
+{
+	struct loop_server *s = arg;
+	int (*accept)(int, void *, unsigned *) = lwip_symbol("lwip_accept");
+	long (*recv)(int, void *, size_t, int) = lwip_symbol("lwip_recv");
+	long (*send)(int, const void *, size_t, int) = lwip_symbol("lwip_send");
+	int (*close)(int) = lwip_symbol("lwip_close");
+	int fd = accept(s->listen_fd, NULL, NULL);
+	if (fd < 0)
+		return;
+	long n = recv(fd, s->buf, sizeof(s->buf), 0);
+	s->got = (int)n;
+	if (n > 0)
+		send(fd, s->buf, (size_t)n, 0); /* echo */
+	close(fd);
+}
+
+/*
+ * TCP through lwIP, all inside the kernel: a server thread accepts on the
+ * test netif's address and echoes what a client thread sends.
+ */
+SELFTEST(lwip_loopback_tcp)
+{
+	size_t before = pmm_free_pages();
+	ST_CHECK(lwip_start() == 0, "lwIP did not start");
+	selftest_threads_kept(1);
+	int (*sock)(int, int, int) = lwip_symbol("lwip_socket");
+	int (*bind)(int, const void *, unsigned) = lwip_symbol("lwip_bind");
+	int (*listen)(int, int) = lwip_symbol("lwip_listen");
+	int (*connect)(int, const void *, unsigned) =
+		lwip_symbol("lwip_connect");
+	long (*send)(int, const void *, size_t, int) = lwip_symbol("lwip_send");
+	long (*recv)(int, void *, size_t, int) = lwip_symbol("lwip_recv");
+	int (*close)(int) = lwip_symbol("lwip_close");
+	int (*callback)(void (*)(void *), void *) =
+		lwip_symbol("tcpip_callback_wait");
+	ST_CHECK(sock && bind && listen && connect && send && recv && close &&
+			 callback,
+		 "lwIP functions missing");
+	if (!test_netif_added) {
+		test_ip = __builtin_bswap32(0x0a000005); /* 10.0.0.5 */
+		callback(add_test_netif, NULL);
+	}
+	ST_CHECK(test_netif_added, "netif_add failed");
+
+	struct lwip_sockaddr_in a = { .family = 2,
+				      .port = __builtin_bswap16(7777),
+				      .addr = test_ip };
+	struct loop_server s = { .listen_fd = sock(2, 1, 0) };
+	ST_CHECK(s.listen_fd >= 0, "socket");
+	ST_CHECK(bind(s.listen_fd, &a, sizeof(a)) == 0, "bind: errno %d",
+		 thread_current()->posix_errno);
+	ST_CHECK(listen(s.listen_fd, 1) == 0, "listen");
+	struct thread *t = thread_create("st-lwip-server", loop_server_fn, &s);
+	ST_CHECK(!IS_ERR(t), "thread_create failed");
+
+	int c = sock(2, 1, 0);
+	int ok = c >= 0 && connect(c, &a, sizeof(a)) == 0 &&
+		 send(c, "ping over lwip", 14, 0) == 14;
+	int err = thread_current()->posix_errno;
+	char reply[64] = { 0 };
+	long n = ok ? recv(c, reply, sizeof(reply), 0) : -1;
+	close(c);
+	close(s.listen_fd); /* unblocks the server if nobody came */
+	thread_join(t);
+	selftest_pages_kept(before - MIN(before, pmm_free_pages()));
+	ST_CHECK(ok, "connect or send failed: errno %d", err);
+	ST_CHECK(s.got == 14 && n == 14 && !memcmp(reply, "ping over lwip", 14),
+		 "server got %d bytes, client %ld back", s.got, n);
 	return 0;
 }
