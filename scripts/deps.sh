@@ -2,7 +2,8 @@
 # Installs the Debian packages the build, the tests and the benchmarks need,
 # only those missing. Called by make; safe to run any time.
 set -eu
-pkgs=(gcc make binutils coreutils git libc6-dev linux-libc-dev musl-tools cpio liblwip0
+pkgs=(gcc make binutils coreutils git libc6-dev linux-libc-dev musl-tools cpio liblwip0 liblwip-dev
+	iproute2 iputils-ping
 	qemu-system-x86 clang-format)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -14,6 +14,7 @@
 #include <kernel/errno.h>
 #include <kernel/heap.h>
 #include <kernel/init.h>
+#include <kernel/net.h>
 #include <kernel/page.h>
 #include <kernel/initrd.h>
 #include <kernel/panic.h>
@@ -264,6 +265,8 @@ __noreturn void kernel_main(const struct boot_params *bp)
 	if (init_path && init_path[0] != '/')
 		usage_error("init= needs an absolute path");
 	virtio_mmio_probe();
+	if (net_init())
+		kernel_exit(EXIT_BOOT_FAILED);
 	if (crash_kind)
 		crash(crash_kind);
 	if (selftest_requested) {

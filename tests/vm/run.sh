@@ -201,6 +201,55 @@ case_getrandom_virtio() {
 	want_text ", 0 failed"
 }
 
+# Network: a namespace of its own with a tap device the guest's virtio-net
+# is plugged into; from the host side of the tap, ping the guest (lwIP in
+# the kernel answers). The namespace is removed whatever happens.
+case_net_ping() {
+	local ns=aptest-$$ pid i
+	log=$logs/net_ping.log
+	status=0
+	ip netns del "$ns" 2>/dev/null
+	if ! ip netns add "$ns"; then
+		errs+=("cannot create a network namespace (root and iproute2 needed)")
+		return
+	fi
+	ip netns exec "$ns" ip tuntap add dev tap0 mode tap &&
+		ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0 &&
+		ip netns exec "$ns" ip link set tap0 up ||
+		errs+=("cannot set up tap0 in $ns")
+	ip netns exec "$ns" timeout --kill-after=5 60 "$root/scripts/qemu.sh" \
+		-kernel "$kernel" -initrd "$initrd" \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+		-device virtio-net-device,netdev=n0 \
+		-append "ip=10.0.0.5/24 init=/bin/musl/t_exit -- sleep 10" \
+		>"$log" 2>"$log.stderr" &
+	pid=$!
+	for ((i = 0; i < 300; i++)); do
+		grep -q "net: en0 10.0.0.5/24" "$log" && break
+		sleep 0.1
+	done
+	if ! ip netns exec "$ns" ping -c 3 -W 2 10.0.0.5 >"$log.ping" 2>&1; then
+		errs+=("no answer to ping: $(tail -n 2 "$log.ping" | tr '\n' ' ')")
+	fi
+	wait "$pid"
+	status=$?
+	ip netns del "$ns"
+	want_status 0
+	want_text "net: en0 10.0.0.5/24"
+}
+
+case_net_no_device() {
+	boot net_no_device "ip=10.0.0.5/24"
+	want_status 5
+	want_text "ip=10.0.0.5/24 given, but there is no virtio-net device"
+}
+
+case_net_bad_ip() {
+	boot net_bad_ip "ip=10.0.0.300/24"
+	want_status 2
+	want_text "option 'ip' needs ADDR/PREFIX"
+}
+
 case_small_memory() {
 	boot small_memory "selftest=heap_stress,thread_create_join" -m 16M
 	want_status 0

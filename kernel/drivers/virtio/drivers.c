@@ -6,6 +6,9 @@
 #include <kernel/printk.h>
 
 static const struct virtio_driver drivers[] = {
+	{ .name = "virtio-net",
+	  .device_id = VIRTIO_ID_NET,
+	  .probe = virtio_net_probe },
 	{ .name = "virtio-rng",
 	  .device_id = VIRTIO_ID_RNG,
 	  .probe = virtio_rng_probe },

@@ -116,6 +116,18 @@ bool virtio_bind(struct virtio_device *vd);
 
 /* Driver probes, named in drivers.c's table. */
 int virtio_rng_probe(struct virtio_device *vd);
+int virtio_net_probe(struct virtio_device *vd);
+
+/* virtio-net (net.c): the devices found, in probe order. */
+struct virtio_net;
+struct virtio_net *virtio_net_device(unsigned i);
+const uint8_t *virtio_net_mac(const struct virtio_net *n);
+/* Frames received go to @fn (in the device's worker thread). */
+void virtio_net_set_rx(struct virtio_net *n,
+		       void (*fn)(void *ctx, const void *frame, size_t len),
+		       void *ctx);
+/* Sends one Ethernet frame (copied); 0 or -ENOSPC/-EMSGSIZE/-ENOMEM. */
+int virtio_net_tx(struct virtio_net *n, const void *frame, size_t len);
 
 /* virtio-rng (rng.c): fills @buf from the device; bytes read, or -errno. */
 ssize_t virtio_rng_read(void *buf, size_t len);

@@ -46,6 +46,7 @@
 #define ELOOP 40
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
+#define EMSGSIZE 90
 #define ETIMEDOUT 110
 
 #define MAX_ERRNO 4095

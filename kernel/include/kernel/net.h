@@ -9,5 +9,10 @@
 int lwip_start(void);
 /* An lwIP function by name, once lwIP is started; NULL otherwise. */
 void *lwip_symbol(const char *name);
+/*
+ * Brings up the network the command line asks for (`ip=`): lwIP and the
+ * first virtio-net device. 0 when there is nothing to do or it is up.
+ */
+int net_init(void);
 
 #endif

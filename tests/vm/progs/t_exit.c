@@ -1,5 +1,6 @@
 /*
  * Program endings: `t_exit N` exits with status N after printing a line;
+ * `t_exit sleep S` sleeps S seconds first (for host-side network tests);
  * `t_exit segv|ro-write|ud|divide` dies of the matching fault, which the
  * kernel reports and turns into status 128 + signal.
  */
@@ -14,6 +15,11 @@ int main(int argc, char **argv)
 	const char *what = argc > 1 ? argv[1] : "0";
 	printf("t_exit: %s\n", what);
 	fflush(stdout);
+	if (!strcmp(what, "sleep")) {
+		/* Stays up for a host-side test (network), then exits 0. */
+		sleep(argc > 2 ? (unsigned)atoi(argv[2]) : 5);
+		return 0;
+	}
 	if (!strcmp(what, "segv")) {
 		volatile uintptr_t addr = 8;
 		*(volatile int *)addr = 1;

@@ -1,0 +1,180 @@
+/*
+ * The network interface: the first virtio-net device as an lwIP netif,
+ * configured from the command line (`ip=ADDR/PREFIX`, `gw=`).
+ *
+ * struct netif is lwIP's; its size and the offsets of the few fields the
+ * driver fills in come from Debian's lwIP headers at build time
+ * (scripts/gen-lwip-layout.sh), so they match the library. Frames go out
+ * through linkoutput (copied out of the pbuf chain into one virtio
+ * buffer) and come in from the device's worker thread into a pool pbuf
+ * handed to tcpip_input, which queues it for lwIP's thread.
+ */
+#include <drivers/virtio.h>
+#include <generated/lwip_layout.h>
+#include <kernel/cmdline.h>
+#include <kernel/errno.h>
+#include <kernel/net.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+
+#define ERR_OK 0
+#define ERR_IF (-12)
+
+static const char *ip_option;
+static const char *gw_option;
+
+/* "a.b.c.d" into network order; false when it is not one. */
+static bool parse_ipv4(const char *s, const char **end, uint32_t *out)
+{
+	uint32_t v = 0;
+	for (int part = 0; part < 4; part++) {
+		uint64_t n;
+		if (cmdline_read_u64(&s, &n) || n > 255)
+			return false;
+		v = v << 8 | (uint32_t)n;
+		if (part < 3 && *s++ != '.')
+			return false;
+	}
+	*end = s;
+	*out = __builtin_bswap32(v);
+	return true;
+}
+
+static struct {
+	uint32_t addr, mask, gw; /* network order */
+	unsigned prefix;
+	bool set;
+} cfg;
+
+static int set_ip(const char *name, const char *value, char *err, size_t errlen)
+{
+	const char *end;
+	uint64_t prefix = 24;
+	if (!value || !parse_ipv4(value, &end, &cfg.addr) ||
+	    (*end == '/' && (end++, cmdline_read_u64(&end, &prefix) ||
+					    prefix < 1 || prefix > 32)) ||
+	    *end) {
+		snprintf(
+			err, errlen,
+			"option 'ip' needs ADDR/PREFIX, e.g. 10.0.0.5/24, not '%.64s'",
+			value ? value : "");
+		return -EINVAL;
+	}
+	cfg.prefix = (unsigned)prefix;
+	cfg.mask = __builtin_bswap32(prefix == 32 ? ~0u : ~(~0u >> prefix));
+	cfg.set = true;
+	ip_option = value;
+	return 0;
+}
+KPARAM_CUSTOM(ip, "ip", "ip=ADDR/PREFIX", set_ip, false, false,
+	      "IPv4 address of the first network interface (virtio-net)");
+
+static int set_gw(const char *name, const char *value, char *err, size_t errlen)
+{
+	const char *end;
+	if (!value || !parse_ipv4(value, &end, &cfg.gw) || *end) {
+		snprintf(err, errlen,
+			 "option 'gw' needs an IPv4 address, not '%.64s'",
+			 value ? value : "");
+		return -EINVAL;
+	}
+	gw_option = value;
+	return 0;
+}
+KPARAM_CUSTOM(gw, "gw", "gw=ADDR", set_gw, false, false,
+	      "default gateway of the first network interface");
+
+static char netif_mem[LWIP_NETIF_SIZE] __aligned(16);
+static struct virtio_net *nic;
+static int (*tcpip_input)(void *p, void *netif);
+static void *(*pbuf_alloc)(int layer, uint16_t len, int type);
+static int (*pbuf_take)(void *p, const void *data, uint16_t len);
+static uint16_t (*pbuf_copy_partial)(const void *p, void *buf, uint16_t len,
+				     uint16_t off);
+static uint8_t (*pbuf_free)(void *p);
+
+#define FIELD(type, off) (*(type *)(netif_mem + (off)))
+
+static int linkoutput(void *netif, void *p)
+{
+	static char frame[1514];
+	uint16_t n = pbuf_copy_partial(p, frame, sizeof(frame), 0);
+	return n && virtio_net_tx(nic, frame, n) == 0 ? ERR_OK : ERR_IF;
+}
+
+static void rx(void *ctx, const void *frame, size_t len)
+{
+	if (len > 1514)
+		return;
+	void *p = pbuf_alloc(LWIP_PBUF_RAW, (uint16_t)len, LWIP_PBUF_POOL);
+	if (!p)
+		return; /* out of pool buffers: dropped, as a NIC would */
+	pbuf_take(p, frame, (uint16_t)len);
+	if (tcpip_input(p, netif_mem) != ERR_OK)
+		pbuf_free(p);
+}
+
+static int netif_init_fn(void *netif)
+{
+	FIELD(void *, LWIP_NETIF_OFF_output) = lwip_symbol("etharp_output");
+	FIELD(void *, LWIP_NETIF_OFF_linkoutput) = (void *)linkoutput;
+	FIELD(uint16_t, LWIP_NETIF_OFF_mtu) = 1500;
+	memcpy(&FIELD(uint8_t, LWIP_NETIF_OFF_hwaddr), virtio_net_mac(nic), 6);
+	FIELD(uint8_t, LWIP_NETIF_OFF_hwaddr_len) = 6;
+	FIELD(uint8_t, LWIP_NETIF_OFF_flags) =
+		LWIP_NETIF_FLAG_BROADCAST | LWIP_NETIF_FLAG_ETHARP |
+		LWIP_NETIF_FLAG_ETHERNET | LWIP_NETIF_FLAG_LINK_UP;
+	memcpy(&FIELD(char, LWIP_NETIF_OFF_name), "en", 2);
+	return ERR_OK;
+}
+
+static bool added;
+
+static void add_netif(void *arg)
+{
+	void *(*add)(void *, const uint32_t *, const uint32_t *,
+		     const uint32_t *, void *, int (*)(void *),
+		     void *) = lwip_symbol("netif_add");
+	void (*set_default)(void *) = lwip_symbol("netif_set_default");
+	void (*up)(void *) = lwip_symbol("netif_set_up");
+	if (add(netif_mem, &cfg.addr, &cfg.mask, &cfg.gw, NULL, netif_init_fn,
+		(void *)tcpip_input)) {
+		set_default(netif_mem);
+		up(netif_mem);
+		added = true;
+	}
+}
+
+int net_init(void)
+{
+	if (!cfg.set)
+		return 0;
+	nic = virtio_net_device(0);
+	if (!nic) {
+		pr_err("net: ip=%s given, but there is no virtio-net device",
+		       ip_option);
+		return -ENODEV;
+	}
+	int ret = lwip_start();
+	if (ret)
+		return ret;
+	tcpip_input = lwip_symbol("tcpip_input");
+	pbuf_alloc = lwip_symbol("pbuf_alloc");
+	pbuf_take = lwip_symbol("pbuf_take");
+	pbuf_copy_partial = lwip_symbol("pbuf_copy_partial");
+	pbuf_free = lwip_symbol("pbuf_free");
+	int (*callback)(void (*)(void *), void *) =
+		lwip_symbol("tcpip_callback_wait");
+	if (!tcpip_input || !pbuf_alloc || !pbuf_take || !pbuf_copy_partial ||
+	    !pbuf_free || !callback || !lwip_symbol("etharp_output"))
+		return -ENOEXEC;
+	callback(add_netif, NULL);
+	if (!added) {
+		pr_err("net: lwIP refused the interface");
+		return -EIO;
+	}
+	virtio_net_set_rx(nic, rx, NULL);
+	pr_notice("net: en0 %s%s%s", ip_option, gw_option ? " gw " : "",
+		  gw_option ? gw_option : "");
+	return 0;
+}
