@@ -238,6 +238,11 @@ case_net_ping() {
 	want_text "net: en0 10.0.0.5/24"
 }
 
+# Sockets from programs (musl and glibc), over the guest's own address.
+for libc in musl glibc; do
+	eval "case_sockets_$libc() { boot sockets_$libc 'ip=10.0.0.5/24 init=/bin/$libc/t_net -- 10.0.0.5' -initrd \"\$initrd\" -device virtio-net-device -smp 2; want_status 0; want_text 't_net: '; want_text ', 0 failed'; lack_text FAIL; }"
+done
+
 case_net_no_device() {
 	boot net_no_device "ip=10.0.0.5/24"
 	want_status 5

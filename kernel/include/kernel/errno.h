@@ -46,8 +46,11 @@
 #define ELOOP 40
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
+#define ENOTSOCK 88
 #define EMSGSIZE 90
+#define ECONNRESET 104
 #define ETIMEDOUT 110
+#define ECONNREFUSED 111
 
 #define MAX_ERRNO 4095
 

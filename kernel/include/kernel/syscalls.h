@@ -56,6 +56,21 @@ SYSCALL_DEFINE(time);
 SYSCALL_DEFINE(nanosleep);
 SYSCALL_DEFINE(clock_nanosleep);
 
+/* kernel/net/sys_socket.c */
+SYSCALL_DEFINE(socket);
+SYSCALL_DEFINE(bind);
+SYSCALL_DEFINE(connect);
+SYSCALL_DEFINE(listen);
+SYSCALL_DEFINE(accept);
+SYSCALL_DEFINE(accept4);
+SYSCALL_DEFINE(sendto);
+SYSCALL_DEFINE(recvfrom);
+SYSCALL_DEFINE(shutdown);
+SYSCALL_DEFINE(getsockname);
+SYSCALL_DEFINE(getpeername);
+SYSCALL_DEFINE(setsockopt);
+SYSCALL_DEFINE(getsockopt);
+
 /* kernel/mm/sys_mm.c */
 SYSCALL_DEFINE(brk);
 SYSCALL_DEFINE(mmap);

@@ -1,0 +1,112 @@
+/*
+ * Sockets from a program, inside the guest: TCP between two threads over
+ * the guest's own address (lwIP loops it back), with read/write and
+ * send/recv on socket fds, getsockname/getpeername, socket options, UDP
+ * to itself, and the errors bad input gets.
+ *
+ *   t_net ADDR      (the address given with ip=)
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static struct sockaddr_in addr;
+static int listener;
+static char server_got[64];
+
+static void *server(void *arg)
+{
+	int c = accept(listener, NULL, NULL);
+	if (c < 0)
+		return NULL;
+	ssize_t n = read(c, server_got, sizeof(server_got));
+	if (n > 0)
+		write(c, server_got, (size_t)n); /* echo */
+	close(c);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const char *ip = argc > 1 ? argv[1] : "10.0.0.5";
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons(5555);
+	CHECK(inet_pton(AF_INET, ip, &addr.sin_addr) == 1);
+
+	listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(listener >= 0 && fcntl(listener, F_GETFD) == FD_CLOEXEC);
+	struct stat st;
+	CHECK(fstat(listener, &st) == 0 && S_ISSOCK(st.st_mode));
+	int one = 1;
+	CHECK(setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one,
+			 sizeof(one)) == 0);
+	CHECK(bind(listener, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+	CHECK(listen(listener, 4) == 0);
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, server, NULL) == 0);
+
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(connect(c, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+	CHECK(setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0);
+	int v = 0;
+	socklen_t vl = sizeof(v);
+	CHECK(getsockopt(c, IPPROTO_TCP, TCP_NODELAY, &v, &vl) == 0 && v);
+	struct sockaddr_in peer;
+	socklen_t pl = sizeof(peer);
+	CHECK(getpeername(c, (struct sockaddr *)&peer, &pl) == 0 &&
+	      peer.sin_port == htons(5555));
+	CHECK(getsockname(c, (struct sockaddr *)&peer, &pl) == 0 &&
+	      peer.sin_addr.s_addr == addr.sin_addr.s_addr);
+	CHECK(send(c, "hello over sockets", 18, 0) == 18);
+	char reply[64] = { 0 };
+	ssize_t got = 0;
+	while (got < 18) {
+		ssize_t n =
+			recv(c, reply + got, sizeof(reply) - (size_t)got, 0);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	CHECK(got == 18 && !memcmp(reply, "hello over sockets", 18));
+	pthread_join(t, NULL);
+	CHECK(!memcmp(server_got, "hello over sockets", 18));
+	CHECK(close(c) == 0 && close(listener) == 0);
+
+	/* UDP to itself */
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in ua = addr;
+	ua.sin_port = htons(6666);
+	CHECK(bind(u, (struct sockaddr *)&ua, sizeof(ua)) == 0);
+	CHECK(sendto(u, "datagram", 8, 0, (struct sockaddr *)&ua, sizeof(ua)) ==
+	      8);
+	char d[16] = { 0 };
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	CHECK(recvfrom(u, d, sizeof(d), 0, (struct sockaddr *)&from, &fl) ==
+		      8 &&
+	      !memcmp(d, "datagram", 8) && from.sin_port == htons(6666));
+	close(u);
+
+	/* Errors */
+	CHECK_ERR(bind(0, (struct sockaddr *)&addr, sizeof(addr)), ENOTSOCK);
+	CHECK_ERR(syscall(SYS_bind, 999, &addr, sizeof(addr)), EBADF);
+	int s2 = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK_ERR(syscall(SYS_connect, s2, (void *)16, sizeof(addr)), EFAULT);
+	CHECK_ERR(syscall(SYS_socket, AF_INET, SOCK_STREAM | 0x100, 0), EINVAL);
+	struct sockaddr_in closed = addr;
+	closed.sin_port = htons(1);
+	CHECK(connect(s2, (struct sockaddr *)&closed, sizeof(closed)) == -1 &&
+	      errno == ECONNREFUSED);
+	close(s2);
+	DONE("t_net");
+}
