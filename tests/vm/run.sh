@@ -201,41 +201,85 @@ case_getrandom_virtio() {
 	want_text ", 0 failed"
 }
 
-# Network: a namespace of its own with a tap device the guest's virtio-net
-# is plugged into; from the host side of the tap, ping the guest (lwIP in
-# the kernel answers). The namespace is removed whatever happens.
-case_net_ping() {
-	local ns=aptest-$$ pid i
-	log=$logs/net_ping.log
+# Network: a namespace of its own with a tap device (10.0.0.1/24 on the
+# host side) the guest's virtio-net is plugged into. netns_start boots the
+# guest there in the background (ip=10.0.0.5/24) and waits for a console
+# line; netns_finish waits for the guest and removes the namespace, which
+# also happens if setting it up fails.
+netns_start() {
+	local name=$1 append=$2 ready=$3 i
+	ns=aptest-$$-$name
+	log=$logs/$name.log
 	status=0
 	ip netns del "$ns" 2>/dev/null
-	if ! ip netns add "$ns"; then
-		errs+=("cannot create a network namespace (root and iproute2 needed)")
-		return
+	if ! ip netns add "$ns" || ! ip netns exec "$ns" ip tuntap add dev tap0 mode tap ||
+		! ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0 ||
+		! ip netns exec "$ns" ip link set tap0 up; then
+		errs+=("cannot set up a network namespace with a tap (root and iproute2 needed)")
+		ip netns del "$ns" 2>/dev/null
+		return 1
 	fi
-	ip netns exec "$ns" ip tuntap add dev tap0 mode tap &&
-		ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0 &&
-		ip netns exec "$ns" ip link set tap0 up ||
-		errs+=("cannot set up tap0 in $ns")
 	ip netns exec "$ns" timeout --kill-after=5 60 "$root/scripts/qemu.sh" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 		-device virtio-net-device,netdev=n0 \
-		-append "ip=10.0.0.5/24 init=/bin/musl/t_exit -- sleep 10" \
-		>"$log" 2>"$log.stderr" &
-	pid=$!
+		-append "ip=10.0.0.5/24 $append" >"$log" 2>"$log.stderr" &
+	guest=$!
 	for ((i = 0; i < 300; i++)); do
-		grep -q "net: en0 10.0.0.5/24" "$log" && break
+		grep -q -- "$ready" "$log" && return 0
 		sleep 0.1
 	done
+	errs+=("the guest never printed: $ready")
+	return 0
+}
+
+netns_finish() {
+	wait "$guest"
+	status=$?
+	ip netns del "$ns"
+}
+
+case_net_ping() {
+	netns_start net_ping "init=/bin/musl/t_exit -- sleep 10" "net: en0 10.0.0.5/24" || return
 	if ! ip netns exec "$ns" ping -c 3 -W 2 10.0.0.5 >"$log.ping" 2>&1; then
 		errs+=("no answer to ping: $(tail -n 2 "$log.ping" | tr '\n' ' ')")
 	fi
-	wait "$pid"
-	status=$?
-	ip netns del "$ns"
+	netns_finish
 	want_status 0
-	want_text "net: en0 10.0.0.5/24"
+}
+
+# A host client reaches a guest server (bash's /dev/tcp, with a time limit).
+case_net_host_to_guest() {
+	netns_start net_host_to_guest "init=/bin/musl/t_net -- serve 10.0.0.5" "t_net: listening" || return
+	local reply
+	reply=$(ip netns exec "$ns" timeout 20 bash -c \
+		'exec 3<>/dev/tcp/10.0.0.5/7 && printf "from the host\n" >&3 && read -r line <&3 && echo "$line"' 2>&1)
+	[ "$reply" = "from the host" ] || errs+=("echo from the guest: '$reply'")
+	netns_finish
+	want_status 0
+	want_text "t_net serve: "
+	want_text ", 0 failed"
+}
+
+# A guest client reaches a host server (python3 on the host side).
+case_net_guest_to_host() {
+	local server
+	netns_start net_guest_to_host "init=/bin/glibc/t_net -- connect 10.0.0.1" "net: en0" || return
+	ip netns exec "$ns" timeout 30 python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.0.1", 7000))
+s.listen(1)
+c, _ = s.accept()
+c.sendall(c.recv(256))
+c.close()' >"$log.server" 2>&1 &
+	server=$!
+	netns_finish
+	wait "$server" || errs+=("host server: $(tail -n 2 "$log.server" | tr '\n' ' ')")
+	want_status 0
+	want_text "t_net connect: "
+	want_text ", 0 failed"
 }
 
 # Sockets from programs (musl and glibc), over the guest's own address.

@@ -4,7 +4,9 @@
  * send/recv on socket fds, getsockname/getpeername, socket options, UDP
  * to itself, and the errors bad input gets.
  *
- *   t_net ADDR      (the address given with ip=)
+ *   t_net ADDR            (the address given with ip=)
+ *   t_net serve ADDR      accept one TCP connection on ADDR:7, echo, exit
+ *   t_net connect HOST    connect to HOST:7000, send a line, expect it back
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -36,8 +38,62 @@ static void *server(void *arg)
 	return NULL;
 }
 
+/* One echo for a host-side client. */
+static int serve(const char *ip)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7) };
+	CHECK(inet_pton(AF_INET, ip, &a.sin_addr) == 1);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	      listen(l, 1) == 0);
+	printf("t_net: listening\n");
+	fflush(stdout);
+	int c = accept(l, NULL, NULL);
+	CHECK(c >= 0);
+	char buf[256];
+	ssize_t n = read(c, buf, sizeof(buf));
+	CHECK(n > 0 && write(c, buf, (size_t)n) == n);
+	close(c);
+	close(l);
+	DONE("t_net serve");
+}
+
+/* A line to a host-side echo server and back. */
+static int connect_to(const char *host)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(7000) };
+	CHECK(inet_pton(AF_INET, host, &a.sin_addr) == 1);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	int ok = 0;
+	/* The host server may come up a moment after the guest. */
+	for (int i = 0; i < 50 && !ok; i++) {
+		ok = connect(c, (struct sockaddr *)&a, sizeof(a)) == 0;
+		if (!ok) {
+			close(c);
+			c = socket(AF_INET, SOCK_STREAM, 0);
+			usleep(100000);
+		}
+	}
+	CHECK(ok);
+	const char line[] = "from the guest\n";
+	CHECK(write(c, line, sizeof(line) - 1) == (ssize_t)sizeof(line) - 1);
+	char buf[64] = { 0 };
+	ssize_t got = 0, n;
+	while (got < (ssize_t)sizeof(line) - 1 &&
+	       (n = read(c, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+		got += n;
+	CHECK(got == (ssize_t)sizeof(line) - 1 && !strcmp(buf, line));
+	close(c);
+	DONE("t_net connect");
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && !strcmp(argv[1], "serve"))
+		return serve(argv[2]);
+	if (argc > 2 && !strcmp(argv[1], "connect"))
+		return connect_to(argv[2]);
 	const char *ip = argc > 1 ? argv[1] : "10.0.0.5";
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons(5555);
