@@ -53,6 +53,13 @@ static int serve(const char *ip)
 	char buf[256];
 	ssize_t n = read(c, buf, sizeof(buf));
 	CHECK(n > 0 && write(c, buf, (size_t)n) == n);
+	/*
+	 * Wait for the client to close first: the VM powers off when this
+	 * program ends, and data still in flight would go with it.
+	 */
+	shutdown(c, SHUT_WR);
+	while (read(c, buf, sizeof(buf)) > 0)
+		;
 	close(c);
 	close(l);
 	DONE("t_net serve");
