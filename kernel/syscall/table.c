@@ -78,6 +78,8 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[NR_getpeername] = sys_getpeername,
 	[NR_setsockopt] = sys_setsockopt,
 	[NR_getsockopt] = sys_getsockopt,
+	[NR_poll] = sys_poll,
+	[NR_ppoll] = sys_ppoll,
 	/* memory: kernel/mm/sys_mm.c */
 	[NR_brk] = sys_brk,
 	[NR_mmap] = sys_mmap,

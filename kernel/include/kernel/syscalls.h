@@ -70,6 +70,8 @@ SYSCALL_DEFINE(getsockname);
 SYSCALL_DEFINE(getpeername);
 SYSCALL_DEFINE(setsockopt);
 SYSCALL_DEFINE(getsockopt);
+SYSCALL_DEFINE(poll);
+SYSCALL_DEFINE(ppoll);
 
 /* kernel/mm/sys_mm.c */
 SYSCALL_DEFINE(brk);

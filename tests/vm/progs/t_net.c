@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -144,6 +146,30 @@ int main(int argc, char **argv)
 	pthread_join(t, NULL);
 	CHECK(!memcmp(server_got, "hello over sockets", 18));
 	CHECK(close(c) == 0 && close(listener) == 0);
+
+	/* poll: an idle socket times out, a file is ready, data wakes it. */
+	int p1 = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in pa = addr;
+	pa.sin_port = htons(7777);
+	CHECK(bind(p1, (struct sockaddr *)&pa, sizeof(pa)) == 0);
+	struct pollfd pf[2] = { { p1, POLLIN, 0 }, { -1, POLLIN, 0 } };
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(poll(pf, 1, 50) == 0 && pf[0].revents == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK((t1.tv_sec - t0.tv_sec) * 1000 +
+		      (t1.tv_nsec - t0.tv_nsec) / 1000000 >=
+	      45);
+	int file = open("/tmp/pollfile", O_CREAT | O_RDWR, 0600);
+	pf[1].fd = file;
+	CHECK(poll(pf, 2, 1000) == 1 && pf[1].revents == POLLIN &&
+	      !pf[0].revents);
+	CHECK(sendto(p1, "x", 1, 0, (struct sockaddr *)&pa, sizeof(pa)) == 1);
+	CHECK(poll(pf, 1, 1000) == 1 && (pf[0].revents & POLLIN));
+	pf[1].fd = 12345;
+	CHECK(poll(pf + 1, 1, 0) == 1 && pf[1].revents == POLLNVAL);
+	close(file);
+	close(p1);
 
 	/* UDP to itself */
 	int u = socket(AF_INET, SOCK_DGRAM, 0);
