@@ -282,6 +282,52 @@ c.close()' >"$log.server" 2>&1 &
 	want_text ", 0 failed"
 }
 
+# Two guests on one bridge: one serves, the other connects to it.
+case_net_two_vms() {
+	local ns=aptest-$$-two i a b
+	log=$logs/net_two_vms.log
+	status=0
+	ip netns del "$ns" 2>/dev/null
+	if ! ip netns add "$ns" || ! ip netns exec "$ns" ip link add br0 type bridge ||
+		! ip netns exec "$ns" ip link set br0 up; then
+		errs+=("cannot set up a network namespace with a bridge")
+		ip netns del "$ns" 2>/dev/null
+		return
+	fi
+	for i in 0 1; do
+		ip netns exec "$ns" ip tuntap add dev tap$i mode tap
+		ip netns exec "$ns" ip link set tap$i master br0
+		ip netns exec "$ns" ip link set tap$i up
+	done
+	vm() { # vm INDEX ADDR ARGS...
+		local i=$1 ip=$2
+		shift 2
+		ip netns exec "$ns" timeout --kill-after=5 60 "$root/scripts/qemu.sh" \
+			-kernel "$kernel" -initrd "$initrd" \
+			-netdev tap,id=n0,ifname=tap$i,script=no,downscript=no \
+			-device virtio-net-device,netdev=n0,mac=52:54:00:00:00:0$i \
+			-append "ip=$ip/24 init=/bin/musl/t_net -- $*" \
+			>"$logs/net_two_vms.$i.log" 2>&1
+	}
+	vm 0 10.0.0.5 serve 10.0.0.5 &
+	a=$!
+	for ((i = 0; i < 300; i++)); do
+		grep -q "t_net: listening" "$logs/net_two_vms.0.log" && break
+		sleep 0.1
+	done
+	vm 1 10.0.0.6 connect 10.0.0.5 7 &
+	b=$!
+	wait "$b" || errs+=("the client guest failed: $(tail -n 3 "$logs/net_two_vms.1.log" | tr '\n' ' ')")
+	wait "$a"
+	status=$?
+	ip netns del "$ns"
+	cat "$logs/net_two_vms.1.log" "$logs/net_two_vms.0.log" >"$log"
+	want_status 0
+	want_text "t_net connect: "
+	want_text "t_net serve: "
+	lack_text "FAIL"
+}
+
 # Sockets from programs (musl and glibc), over the guest's own address.
 for libc in musl glibc; do
 	eval "case_sockets_$libc() { boot sockets_$libc 'ip=10.0.0.5/24 init=/bin/$libc/t_net -- 10.0.0.5' -initrd \"\$initrd\" -device virtio-net-device -smp 2; want_status 0; want_text 't_net: '; want_text ', 0 failed'; lack_text FAIL; }"

@@ -6,7 +6,8 @@
  *
  *   t_net ADDR            (the address given with ip=)
  *   t_net serve ADDR      accept one TCP connection on ADDR:7, echo, exit
- *   t_net connect HOST    connect to HOST:7000, send a line, expect it back
+ *   t_net connect HOST [PORT]  connect to HOST:PORT (7000), send a line,
+ *                         expect it back
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -68,10 +69,10 @@ static int serve(const char *ip)
 }
 
 /* A line to a host-side echo server and back. */
-static int connect_to(const char *host)
+static int connect_to(const char *host, int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(7000) };
+				 .sin_port = htons((uint16_t)port) };
 	CHECK(inet_pton(AF_INET, host, &a.sin_addr) == 1);
 	int c = socket(AF_INET, SOCK_STREAM, 0);
 	int ok = 0;
@@ -85,7 +86,7 @@ static int connect_to(const char *host)
 		}
 	}
 	CHECK(ok);
-	const char line[] = "from the guest\n";
+	const char line[] = "from a guest\n";
 	CHECK(write(c, line, sizeof(line) - 1) == (ssize_t)sizeof(line) - 1);
 	char buf[64] = { 0 };
 	ssize_t got = 0, n;
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[1], "serve"))
 		return serve(argv[2]);
 	if (argc > 2 && !strcmp(argv[1], "connect"))
-		return connect_to(argv[2]);
+		return connect_to(argv[2], argc > 3 ? atoi(argv[3]) : 7000);
 	const char *ip = argc > 1 ? argv[1] : "10.0.0.5";
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons(5555);
