@@ -17,6 +17,8 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 
+#include "net_internal.h"
+
 #define ERR_OK 0
 #define ERR_IF (-12)
 
@@ -43,13 +45,18 @@ static bool parse_ipv4(const char *s, const char **end, uint32_t *out)
 static struct {
 	uint32_t addr, mask, gw; /* network order */
 	unsigned prefix;
-	bool set;
+	bool set, dhcp;
 } cfg;
 
 static int set_ip(const char *name, const char *value, char *err, size_t errlen)
 {
 	const char *end;
 	uint64_t prefix = 24;
+	if (value && !strcmp(value, "dhcp")) {
+		cfg.set = cfg.dhcp = true;
+		ip_option = value;
+		return 0;
+	}
 	if (!value || !parse_ipv4(value, &end, &cfg.addr) ||
 	    (*end == '/' && (end++, cmdline_read_u64(&end, &prefix) ||
 					    prefix < 1 || prefix > 32)) ||
@@ -66,8 +73,9 @@ static int set_ip(const char *name, const char *value, char *err, size_t errlen)
 	ip_option = value;
 	return 0;
 }
-KPARAM_CUSTOM(ip, "ip", "ip=ADDR/PREFIX", set_ip, false, false,
-	      "IPv4 address of the first network interface (virtio-net)");
+KPARAM_CUSTOM(
+	ip, "ip", "ip=dhcp|ADDR/PREFIX", set_ip, false, false,
+	"IPv4 address of the first network interface (virtio-net), or dhcp");
 
 static int set_gw(const char *name, const char *value, char *err, size_t errlen)
 {
@@ -130,6 +138,13 @@ static int netif_init_fn(void *netif)
 
 static bool added;
 
+static void set_addr(void *arg)
+{
+	void (*set)(void *, const uint32_t *, const uint32_t *,
+		    const uint32_t *) = lwip_symbol("netif_set_addr");
+	set(netif_mem, &cfg.addr, &cfg.mask, &cfg.gw);
+}
+
 static void add_netif(void *arg)
 {
 	void *(*add)(void *, const uint32_t *, const uint32_t *,
@@ -168,12 +183,50 @@ int net_init(void)
 	if (!tcpip_input || !pbuf_alloc || !pbuf_take || !pbuf_copy_partial ||
 	    !pbuf_free || !callback || !lwip_symbol("etharp_output"))
 		return -ENOEXEC;
+	if (cfg.dhcp) {
+		cfg.addr = __builtin_bswap32(0xa9fe0001); /* 169.254.0.1 */
+		cfg.mask = __builtin_bswap32(0xffff0000);
+	}
 	callback(add_netif, NULL);
 	if (!added) {
 		pr_err("net: lwIP refused the interface");
 		return -EIO;
 	}
 	virtio_net_set_rx(nic, rx, NULL);
+	if (cfg.dhcp) {
+		struct net_config c;
+		/*
+		 * lwIP takes no packet on an interface without an address, not
+		 * even a broadcast: a link-local one stands in until the lease.
+		 */
+		ret = lwip_symbol("netif_set_addr") ?
+			      dhcp_configure(virtio_net_mac(nic), &c) :
+			      -ENOSYS;
+		if (ret) {
+			pr_err("net: DHCP failed (%s)",
+			       ret == -ETIMEDOUT ? "no server answered" :
+						   "error");
+			return ret;
+		}
+		cfg.addr = c.addr;
+		cfg.mask = c.mask;
+		cfg.gw = c.gw;
+		callback(set_addr, NULL);
+		uint32_t a = __builtin_bswap32(c.addr),
+			 g = __builtin_bswap32(c.gw),
+			 m = __builtin_bswap32(c.mask),
+			 sv = __builtin_bswap32(c.server);
+		unsigned prefix = 0;
+		for (uint32_t x = m; x & 0x80000000u; x <<= 1)
+			prefix++;
+		pr_notice(
+			"net: en0 %u.%u.%u.%u/%u gw %u.%u.%u.%u (DHCP from %u.%u.%u.%u, lease %u s)",
+			a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+			prefix, g >> 24, (g >> 16) & 255, (g >> 8) & 255,
+			g & 255, sv >> 24, (sv >> 16) & 255, (sv >> 8) & 255,
+			sv & 255, c.lease_seconds);
+		return 0;
+	}
 	pr_notice("net: en0 %s%s%s", ip_option, gw_option ? " gw " : "",
 		  gw_option ? gw_option : "");
 	return 0;

@@ -219,11 +219,13 @@ netns_start() {
 		ip netns del "$ns" 2>/dev/null
 		return 1
 	fi
+	# A case may start a server in the namespace first (netns_pre).
+	[ -n "${netns_pre:-}" ] && "$netns_pre"
 	ip netns exec "$ns" timeout --kill-after=5 60 "$root/scripts/qemu.sh" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 		-device virtio-net-device,netdev=n0 \
-		-append "ip=10.0.0.5/24 $append" >"$log" 2>"$log.stderr" &
+		-append "${netns_ip:-ip=10.0.0.5/24} $append" >"$log" 2>"$log.stderr" &
 	guest=$!
 	for ((i = 0; i < 300; i++)); do
 		grep -q -- "$ready" "$log" && return 0
@@ -280,6 +282,42 @@ c.close()' >"$log.server" 2>&1 &
 	want_status 0
 	want_text "t_net connect: "
 	want_text ", 0 failed"
+}
+
+# DHCP from dnsmasq in the namespace; then the host pings the leased address.
+start_dnsmasq() {
+	ip netns exec "$ns" timeout 60 dnsmasq --no-daemon --conf-file=/dev/null \
+		--interface=tap0 --bind-interfaces --port=0 \
+		--dhcp-range=10.0.0.50,10.0.0.60,255.255.255.0,1h \
+		--dhcp-option=3,10.0.0.1 --dhcp-leasefile="$logs/dhcp.leases" \
+		>"$logs/dnsmasq.log" 2>&1 &
+	dnsmasq_pid=$!
+	sleep 0.5
+}
+
+case_net_dhcp() {
+	local addr
+	rm -f "$logs/dhcp.leases"
+	netns_pre=start_dnsmasq netns_ip=ip=dhcp \
+		netns_start net_dhcp "init=/bin/musl/t_exit -- sleep 10" "DHCP from 10.0.0.1" || return
+	addr=$(sed -n 's/.*net: en0 \([0-9.]*\)\/24 gw 10.0.0.1 (DHCP.*/\1/p' "$log")
+	case $addr in
+	10.0.0.5[0-9] | 10.0.0.60) ;;
+	*) errs+=("leased address '$addr' is not from the DHCP range") ;;
+	esac
+	if [ -n "$addr" ] && ! ip netns exec "$ns" ping -c 2 -W 2 "$addr" >"$log.ping" 2>&1; then
+		errs+=("no answer to ping at $addr")
+	fi
+	netns_finish
+	kill "$dnsmasq_pid" 2>/dev/null
+	wait "$dnsmasq_pid" 2>/dev/null
+	want_status 0
+}
+
+case_net_dhcp_no_server() {
+	boot net_dhcp_no_server "ip=dhcp" -device virtio-net-device
+	want_status 5
+	want_text "net: DHCP failed (no server answered)"
 }
 
 # Two guests on one bridge: one serves, the other connects to it.

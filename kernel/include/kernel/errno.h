@@ -46,6 +46,7 @@
 #define ELOOP 40
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
+#define EPROTO 71
 #define ENOTSOCK 88
 #define EMSGSIZE 90
 #define ECONNRESET 104

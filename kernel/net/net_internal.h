@@ -1,0 +1,21 @@
+/* Between the network interface (netif.c) and DHCP (dhcp.c); not public. */
+#ifndef KERNEL_NET_NET_INTERNAL_H
+#define KERNEL_NET_NET_INTERNAL_H
+
+#include <kernel/types.h>
+
+/* An interface's IPv4 configuration; addresses in network order. */
+struct net_config {
+	uint32_t addr, mask, gw;
+	uint32_t server; /* DHCP: the server that gave it */
+	uint32_t lease_seconds;
+};
+
+/*
+ * Gets a configuration for the interface with hardware address @mac from a
+ * DHCP server (lwIP running, interface up at 0.0.0.0). 0, -ETIMEDOUT when
+ * no server answered, or another negative errno.
+ */
+int dhcp_configure(const uint8_t mac[6], struct net_config *cfg);
+
+#endif
