@@ -94,6 +94,14 @@ static int connect_to(const char *host, int port)
 	       (n = read(c, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
 		got += n;
 	CHECK(got == (ssize_t)sizeof(line) - 1 && !strcmp(buf, line));
+	/*
+	 * An orderly close, and a moment for the FIN to leave: the VM powers
+	 * off when this program ends, and the server waits for that FIN.
+	 */
+	shutdown(c, SHUT_WR);
+	while (read(c, buf, sizeof(buf)) > 0)
+		;
+	usleep(200 * 1000);
 	close(c);
 	DONE("t_net connect");
 }
