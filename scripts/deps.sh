@@ -3,7 +3,7 @@
 # only those missing. Called by make; safe to run any time.
 set -eu
 pkgs=(gcc make binutils coreutils git libc6-dev linux-libc-dev musl-tools cpio liblwip0 liblwip-dev
-	iproute2 iputils-ping dnsmasq-base
+	iproute2 iputils-ping dnsmasq-base python3
 	qemu-system-x86 clang-format)
 missing=()
 for p in "${pkgs[@]}"; do
