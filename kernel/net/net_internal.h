@@ -18,4 +18,8 @@ struct net_config {
  */
 int dhcp_configure(const uint8_t mac[6], struct net_config *cfg);
 
+struct file;
+/* The lwIP descriptor behind a socket file, or -ENOTSOCK (sys_socket.c). */
+int socket_lwip_fd(const struct file *f);
+
 #endif

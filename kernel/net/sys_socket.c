@@ -16,10 +16,11 @@
 #include <kernel/printk.h>
 #include <kernel/syscalls.h>
 #include <kernel/thread.h>
-#include <kernel/time.h>
 #include <kernel/uaccess.h>
 #include <vfs/vfs.h>
 #include <vfs/vnode.h>
+
+#include "net_internal.h"
 
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_NONBLOCK 04000
@@ -343,116 +344,9 @@ SYSCALL_DEFINE(getsockopt)
 	return r;
 }
 
-/*
- * poll(2) over sockets and files alike. Files (and the console) are always
- * ready for what they are asked; sockets are asked through lwip_poll with
- * their lwIP descriptors. With a file ready, sockets are only sampled;
- * otherwise lwip_poll waits, up to the timeout.
- */
-struct pollfd {
-	int fd;
-	short events, revents;
-};
-#define POLLIN 0x1
-#define POLLOUT 0x4
-#define POLLNVAL 0x20
-#define POLL_MAX 4096
-
-static long do_poll(struct pollfd *ufds, unsigned long n, int timeout_ms)
+int socket_lwip_fd(const struct file *f)
 {
-	if (n > POLL_MAX)
-		return -EINVAL;
-	struct pollfd *p = kcalloc(n ? n : 1, sizeof(*p));
-	struct pollfd *lp = kcalloc(n ? n : 1, sizeof(*lp));
-	struct file **files = kcalloc(n ? n : 1, sizeof(*files));
-	long ret = -ENOMEM;
-	if (!p || !lp || !files)
-		goto out;
-	ret = -EFAULT;
-	if (copy_from_user(p, ufds, n * sizeof(*p)))
-		goto out;
-	unsigned long ready = 0, nsock = 0;
-	for (unsigned long i = 0; i < n; i++) {
-		p[i].revents = 0;
-		if (p[i].fd < 0)
-			continue;
-		struct file *f = fd_get(p[i].fd);
-		if (IS_ERR(f)) {
-			p[i].revents = POLLNVAL;
-			ready++;
-			continue;
-		}
-		files[i] = f;
-		if (f->vn->ops == &socket_ops) {
-			lp[nsock] = (struct pollfd){
-				container_of(f->vn, struct socket, vn)->lwip_fd,
-				p[i].events, 0
-			};
-			nsock++;
-		} else {
-			p[i].revents = p[i].events & (POLLIN | POLLOUT);
-			ready += p[i].revents != 0;
-		}
-	}
-	if (nsock) {
-		int (*lpoll)(struct pollfd *, unsigned long, int) =
-			lwip_symbol("lwip_poll");
-		long r = lpoll(lp, nsock, ready ? 0 : timeout_ms);
-		if (r < 0) {
-			ret = lwip_ret(r);
-			goto out;
-		}
-		for (unsigned long i = 0, k = 0; i < n; i++) {
-			if (!files[i] || files[i]->vn->ops != &socket_ops)
-				continue;
-			p[i].revents = lp[k++].revents;
-			ready += p[i].revents != 0;
-		}
-	} else if (!ready && timeout_ms) {
-		/* Nothing can become ready: only the timeout ends this. */
-		thread_sleep_ns(timeout_ms < 0 ?
-					3600 * NSEC_PER_SEC :
-					(uint64_t)timeout_ms * NSEC_PER_MSEC);
-	}
-	ret = (long)ready;
-	for (unsigned long i = 0; i < n; i++)
-		if (copy_to_user(&ufds[i].revents, &p[i].revents,
-				 sizeof(p[i].revents)))
-			ret = -EFAULT;
-out:
-	for (unsigned long i = 0; files && i < n; i++)
-		if (files[i])
-			file_put(files[i]);
-	kfree(files);
-	kfree(lp);
-	kfree(p);
-	return ret;
-}
-
-/* No api_init(): a program that has sockets has started lwIP already. */
-SYSCALL_DEFINE(poll)
-{
-	return do_poll((struct pollfd *)a0, (unsigned long)a1, (int)a2);
-}
-
-struct timespec64 {
-	int64_t sec, nsec;
-};
-
-SYSCALL_DEFINE(ppoll)
-{
-	int timeout = -1;
-	if (a2) {
-		struct timespec64 ts;
-		if (copy_from_user(&ts, (void *)a2, sizeof(ts)))
-			return -EFAULT;
-		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-			return -EINVAL;
-		timeout = ts.sec > 1000000 ?
-				  1000000000 :
-				  (int)(ts.sec * 1000 +
-					(ts.nsec + 999999) / 1000000);
-	}
-	/* The signal mask (a3) is recorded nowhere: no signals are sent. */
-	return do_poll((struct pollfd *)a0, (unsigned long)a1, timeout);
+	if (f->vn->ops != &socket_ops)
+		return -ENOTSOCK;
+	return container_of(f->vn, struct socket, vn)->lwip_fd;
 }

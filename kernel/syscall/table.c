@@ -78,8 +78,14 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[NR_getpeername] = sys_getpeername,
 	[NR_setsockopt] = sys_setsockopt,
 	[NR_getsockopt] = sys_getsockopt,
+	/* readiness: kernel/net/sys_poll.c */
 	[NR_poll] = sys_poll,
 	[NR_ppoll] = sys_ppoll,
+	[NR_epoll_create] = sys_epoll_create,
+	[NR_epoll_create1] = sys_epoll_create1,
+	[NR_epoll_ctl] = sys_epoll_ctl,
+	[NR_epoll_wait] = sys_epoll_wait,
+	[NR_epoll_pwait] = sys_epoll_pwait,
 	/* memory: kernel/mm/sys_mm.c */
 	[NR_brk] = sys_brk,
 	[NR_mmap] = sys_mmap,

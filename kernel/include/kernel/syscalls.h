@@ -70,8 +70,15 @@ SYSCALL_DEFINE(getsockname);
 SYSCALL_DEFINE(getpeername);
 SYSCALL_DEFINE(setsockopt);
 SYSCALL_DEFINE(getsockopt);
+
+/* kernel/net/sys_poll.c */
 SYSCALL_DEFINE(poll);
 SYSCALL_DEFINE(ppoll);
+SYSCALL_DEFINE(epoll_create);
+SYSCALL_DEFINE(epoll_create1);
+SYSCALL_DEFINE(epoll_ctl);
+SYSCALL_DEFINE(epoll_wait);
+SYSCALL_DEFINE(epoll_pwait);
 
 /* kernel/mm/sys_mm.c */
 SYSCALL_DEFINE(brk);

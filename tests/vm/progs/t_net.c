@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <pthread.h>
 #include <time.h>
 #include <stdint.h>
@@ -179,6 +180,31 @@ int main(int argc, char **argv)
 	CHECK(poll(pf + 1, 1, 0) == 1 && pf[1].revents == POLLNVAL);
 	close(file);
 	close(p1);
+
+	/* epoll: nothing yet, then a datagram; one-shot fires once. */
+	int e = epoll_create1(EPOLL_CLOEXEC);
+	int u2 = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in ea = addr;
+	ea.sin_port = htons(8888);
+	CHECK(e >= 0 && bind(u2, (struct sockaddr *)&ea, sizeof(ea)) == 0);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT,
+				  .data.u64 = 42 },
+			   got_ev[4];
+	CHECK(epoll_ctl(e, EPOLL_CTL_ADD, u2, &ev) == 0);
+	CHECK_ERR(epoll_ctl(e, EPOLL_CTL_ADD, u2, &ev), EEXIST);
+	CHECK(epoll_wait(e, got_ev, 4, 30) == 0);
+	CHECK(sendto(u2, "e", 1, 0, (struct sockaddr *)&ea, sizeof(ea)) == 1);
+	CHECK(epoll_wait(e, got_ev, 4, 1000) == 1 && got_ev[0].data.u64 == 42 &&
+	      (got_ev[0].events & EPOLLIN));
+	CHECK(epoll_wait(e, got_ev, 4, 0) == 0); /* disarmed */
+	ev.events = EPOLLIN;
+	CHECK(epoll_ctl(e, EPOLL_CTL_MOD, u2, &ev) == 0);
+	CHECK(epoll_wait(e, got_ev, 4, 0) == 1);
+	CHECK(epoll_ctl(e, EPOLL_CTL_DEL, u2, NULL) == 0);
+	CHECK_ERR(epoll_ctl(e, EPOLL_CTL_DEL, u2, NULL), ENOENT);
+	CHECK_ERR(epoll_wait(u2, got_ev, 4, 0), EINVAL);
+	close(u2);
+	close(e);
 
 	/* UDP to itself */
 	int u = socket(AF_INET, SOCK_DGRAM, 0);
