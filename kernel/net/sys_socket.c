@@ -350,3 +350,118 @@ int socket_lwip_fd(const struct file *f)
 		return -ENOTSOCK;
 	return container_of(f->vn, struct socket, vn)->lwip_fd;
 }
+
+/*
+ * sendmsg and recvmsg: the program's iovecs are gathered into (or
+ * scattered from) one bounce buffer, and lwIP gets a kernel msghdr with
+ * one iovec. No control data: sending some is -EINVAL, none comes back.
+ */
+struct iovec_k {
+	void *base;
+	size_t len;
+};
+
+struct msghdr_k {
+	void *name;
+	unsigned namelen;
+	struct iovec_k *iov;
+	size_t iovlen;
+	void *control;
+	size_t controllen;
+	int flags;
+};
+
+#define IOV_MAX 1024
+
+/* The program's msghdr and iovecs, checked; *@total: bytes they cover. */
+static int get_msg(const void *umsg, struct msghdr_k *m, struct iovec_k **iov,
+		   size_t *total)
+{
+	if (copy_from_user(m, umsg, sizeof(*m)))
+		return -EFAULT;
+	if (m->iovlen > IOV_MAX || m->namelen > SOCKADDR_MAX)
+		return -EINVAL;
+	*iov = kcalloc(m->iovlen ? m->iovlen : 1, sizeof(**iov));
+	if (!*iov)
+		return -ENOMEM;
+	if (copy_from_user(*iov, m->iov, m->iovlen * sizeof(**iov))) {
+		kfree(*iov);
+		return -EFAULT;
+	}
+	*total = 0;
+	for (size_t i = 0; i < m->iovlen; i++)
+		*total += (*iov)[i].len;
+	*total = MIN(*total, (size_t)CHUNK);
+	return 0;
+}
+
+SYSCALL_DEFINE(sendmsg)
+{
+	struct msghdr_k m;
+	struct iovec_k *iov;
+	size_t total;
+	char name[SOCKADDR_MAX];
+	int ret = get_msg((const void *)a1, &m, &iov, &total);
+	if (ret)
+		return ret;
+	char *buf = kmalloc(total ? total : 1);
+	long r = buf ? 0 : -ENOMEM;
+	if (!r && m.controllen)
+		r = -EINVAL;
+	if (!r && m.name && copy_from_user(name, m.name, m.namelen))
+		r = -EFAULT;
+	for (size_t i = 0, done = 0; !r && i < m.iovlen && done < total; i++) {
+		size_t n = MIN(iov[i].len, total - done);
+		if (copy_from_user(buf + done, iov[i].base, n))
+			r = -EFAULT;
+		done += n;
+	}
+	if (!r)
+		r = WITH_SOCKET(a0,
+				lwip_ret(api.sendto(s, buf, total, (int)a2,
+						    m.name ? name : NULL,
+						    m.name ? m.namelen : 0)));
+	kfree(buf);
+	kfree(iov);
+	return r;
+}
+
+SYSCALL_DEFINE(recvmsg)
+{
+	struct msghdr_k m;
+	struct iovec_k *iov;
+	size_t total;
+	char name[SOCKADDR_MAX];
+	unsigned namelen = sizeof(name);
+	int ret = get_msg((const void *)a1, &m, &iov, &total);
+	if (ret)
+		return ret;
+	char *buf = kmalloc(total ? total : 1);
+	long r = buf ? WITH_SOCKET(a0, lwip_ret(api.recvfrom(
+					       s, buf, total, (int)a2,
+					       m.name ? name : NULL,
+					       m.name ? &namelen : NULL))) :
+		       -ENOMEM;
+	for (size_t i = 0, done = 0; r > 0 && i < m.iovlen && done < (size_t)r;
+	     i++) {
+		size_t n = MIN(iov[i].len, (size_t)r - done);
+		if (copy_to_user(iov[i].base, buf + done, n))
+			r = -EFAULT;
+		done += n;
+	}
+	if (r >= 0) {
+		/* Name, its length, no control data, no flags. */
+		struct msghdr_k *um = (struct msghdr_k *)a1;
+		size_t zero = 0;
+		int flags = 0;
+		if ((m.name &&
+		     (copy_to_user(m.name, name, MIN(namelen, m.namelen)) ||
+		      copy_to_user(&um->namelen, &namelen, sizeof(namelen)))) ||
+		    copy_to_user(&um->controllen, &zero, sizeof(zero)) ||
+		    copy_to_user(&um->flags, &flags, sizeof(flags)))
+			r = -EFAULT;
+	}
+	kfree(buf);
+	kfree(iov);
+	return r;
+}

@@ -78,6 +78,8 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[NR_getpeername] = sys_getpeername,
 	[NR_setsockopt] = sys_setsockopt,
 	[NR_getsockopt] = sys_getsockopt,
+	[NR_sendmsg] = sys_sendmsg,
+	[NR_recvmsg] = sys_recvmsg,
 	/* readiness: kernel/net/sys_poll.c */
 	[NR_poll] = sys_poll,
 	[NR_ppoll] = sys_ppoll,

@@ -70,6 +70,8 @@ SYSCALL_DEFINE(getsockname);
 SYSCALL_DEFINE(getpeername);
 SYSCALL_DEFINE(setsockopt);
 SYSCALL_DEFINE(getsockopt);
+SYSCALL_DEFINE(sendmsg);
+SYSCALL_DEFINE(recvmsg);
 
 /* kernel/net/sys_poll.c */
 SYSCALL_DEFINE(poll);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -205,6 +206,29 @@ int main(int argc, char **argv)
 	CHECK_ERR(epoll_wait(u2, got_ev, 4, 0), EINVAL);
 	close(u2);
 	close(e);
+
+	/* sendmsg/recvmsg with several iovecs and a name */
+	int m1 = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in ma = addr;
+	ma.sin_port = htons(9999);
+	CHECK(bind(m1, (struct sockaddr *)&ma, sizeof(ma)) == 0);
+	struct iovec out[2] = { { "scatter", 7 }, { "-gather", 7 } };
+	struct msghdr mh = { .msg_name = &ma,
+			     .msg_namelen = sizeof(ma),
+			     .msg_iov = out,
+			     .msg_iovlen = 2 };
+	CHECK(sendmsg(m1, &mh, 0) == 14);
+	char part1[5] = { 0 }, part2[16] = { 0 };
+	struct iovec in[2] = { { part1, 4 }, { part2, 15 } };
+	struct sockaddr_in src;
+	struct msghdr rh = { .msg_name = &src,
+			     .msg_namelen = sizeof(src),
+			     .msg_iov = in,
+			     .msg_iovlen = 2 };
+	CHECK(recvmsg(m1, &rh, 0) == 14 && !strcmp(part1, "scat") &&
+	      !strcmp(part2, "ter-gather") && src.sin_port == htons(9999) &&
+	      rh.msg_controllen == 0);
+	close(m1);
 
 	/* UDP to itself */
 	int u = socket(AF_INET, SOCK_DGRAM, 0);
