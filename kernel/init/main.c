@@ -195,6 +195,11 @@ static void root_fs_init(const struct boot_params *bp)
 	ret = vfs_mount_cmdline();
 	if (ret)
 		kernel_exit(EXIT_BOOT_FAILED);
+	ret = net_write_resolv_conf();
+	if (ret) {
+		pr_err("net: cannot write /etc/resolv.conf (%d)", ret);
+		kernel_exit(EXIT_BOOT_FAILED);
+	}
 	ret = vfs_open_console_fds();
 	if (ret) {
 		pr_err("vfs: cannot open the console for the program (%d)",

@@ -32,6 +32,7 @@ uint64_t random_u64(void);
 
 #define OPT_MASK 1
 #define OPT_ROUTER 3
+#define OPT_DNS 6
 #define OPT_REQUESTED_IP 50
 #define OPT_LEASE 51
 #define OPT_MSG_TYPE 53
@@ -55,6 +56,7 @@ struct bootp {
 
 struct lease {
 	uint32_t addr, mask, router, server, seconds; /* network order */
+	uint32_t dns[3];
 	bool have_mask, have_router;
 };
 
@@ -92,8 +94,8 @@ static size_t build(struct bootp *b, uint8_t type, uint32_t xid,
 		*o++ = OPT_SERVER_ID, *o++ = 4;
 		memcpy(o, &offer->server, 4), o += 4;
 	}
-	*o++ = OPT_PARAMS, *o++ = 3, *o++ = OPT_MASK, *o++ = OPT_ROUTER,
-	*o++ = OPT_LEASE;
+	*o++ = OPT_PARAMS, *o++ = 4, *o++ = OPT_MASK, *o++ = OPT_ROUTER,
+	*o++ = OPT_DNS, *o++ = OPT_LEASE;
 	*o++ = OPT_END;
 	return (size_t)(o - (uint8_t *)b);
 }
@@ -128,6 +130,8 @@ static int parse(const struct bootp *b, size_t len, uint32_t xid,
 			memcpy(&l->server, v, 4);
 		else if (o[0] == OPT_LEASE && o[1] == 4)
 			memcpy(&l->seconds, v, 4);
+		else if (o[0] == OPT_DNS && o[1] >= 4)
+			memcpy(l->dns, v, MIN((size_t)o[1] / 4, 3u) * 4);
 		o += 2 + o[1];
 	}
 	return type;
@@ -230,6 +234,7 @@ int dhcp_configure(const uint8_t mac[6], struct net_config *cfg)
 	cfg->gw = ack.have_router ? ack.router : 0;
 	cfg->lease_seconds = __builtin_bswap32(ack.seconds);
 	cfg->server = ack.server;
+	memcpy(cfg->dns, ack.dns, sizeof(cfg->dns));
 out:
 	udp.close(s);
 	return ret;

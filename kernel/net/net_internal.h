@@ -9,6 +9,7 @@ struct net_config {
 	uint32_t addr, mask, gw;
 	uint32_t server; /* DHCP: the server that gave it */
 	uint32_t lease_seconds;
+	uint32_t dns[3]; /* name servers, 0 where none */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include <kernel/net.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <vfs/vfs.h>
 
 #include "net_internal.h"
 
@@ -91,6 +92,56 @@ static int set_gw(const char *name, const char *value, char *err, size_t errlen)
 }
 KPARAM_CUSTOM(gw, "gw", "gw=ADDR", set_gw, false, false,
 	      "default gateway of the first network interface");
+
+static uint32_t dns_servers[3]; /* network order; dns= or DHCP */
+static unsigned nr_dns;
+
+static int set_dns(const char *name, const char *value, char *err,
+		   size_t errlen)
+{
+	const char *end;
+	uint32_t a;
+	if (!value || !parse_ipv4(value, &end, &a) || *end) {
+		snprintf(err, errlen,
+			 "option 'dns' needs an IPv4 address, not '%.64s'",
+			 value ? value : "");
+		return -EINVAL;
+	}
+	if (nr_dns == ARRAY_SIZE(dns_servers)) {
+		snprintf(err, errlen, "at most %zu dns= options",
+			 ARRAY_SIZE(dns_servers));
+		return -E2BIG;
+	}
+	dns_servers[nr_dns++] = a;
+	return 0;
+}
+KPARAM_CUSTOM(dns, "dns", "dns=ADDR", set_dns, false, true,
+	      "a name server for /etc/resolv.conf (up to 3)");
+
+int net_write_resolv_conf(void)
+{
+	char text[160];
+	size_t n = 0;
+	if (!nr_dns)
+		return 0;
+	for (unsigned i = 0; i < nr_dns; i++) {
+		uint32_t a = __builtin_bswap32(dns_servers[i]);
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "nameserver %u.%u.%u.%u\n", a >> 24,
+				      (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	}
+	int ret = vfs_mkdir("/etc", 0755);
+	if (ret && ret != -EEXIST)
+		return ret;
+	struct file *f = vfs_open("/etc/resolv.conf",
+				  O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (IS_ERR(f))
+		return (int)PTR_ERR(f);
+	struct uio u = { .base = text, .len = n, .user = false };
+	ssize_t w = vfs_write(f, &u);
+	file_put(f);
+	return w == (ssize_t)n ? 0 : -EIO;
+}
 
 static char netif_mem[LWIP_NETIF_SIZE] __aligned(16);
 static struct virtio_net *nic;
@@ -211,6 +262,11 @@ int net_init(void)
 		cfg.addr = c.addr;
 		cfg.mask = c.mask;
 		cfg.gw = c.gw;
+		/* The server's name servers, unless dns= gave some. */
+		bool dns_given = nr_dns > 0;
+		for (unsigned i = 0; !dns_given && i < ARRAY_SIZE(c.dns); i++)
+			if (c.dns[i])
+				dns_servers[nr_dns++] = c.dns[i];
 		callback(set_addr, NULL);
 		uint32_t a = __builtin_bswap32(c.addr),
 			 g = __builtin_bswap32(c.gw),

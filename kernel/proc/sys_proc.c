@@ -7,6 +7,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/io.h>
 #include <drivers/virtio.h>
+#include <kernel/cmdline.h>
 #include <kernel/errno.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
@@ -120,17 +121,43 @@ struct utsname {
 		domainname[65];
 };
 
+static const char *hostname = "appliance";
+
+/* A host name as RFC 1123 allows: letters, digits, '-' and '.'. */
+static int set_hostname(const char *name, const char *value, char *err,
+			size_t errlen)
+{
+	size_t len = value ? strlen(value) : 0;
+	bool ok = len > 0 && len <= 64 && value[0] != '-' && value[0] != '.';
+	for (size_t i = 0; ok && i < len; i++) {
+		char c = value[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		     (c >= '0' && c <= '9') || c == '-' || c == '.';
+	}
+	if (!ok) {
+		snprintf(
+			err, errlen,
+			"option 'hostname' needs 1-64 letters, digits, '-' or '.', not '%.64s'",
+			value ? value : "");
+		return -EINVAL;
+	}
+	hostname = value;
+	return 0;
+}
+KPARAM_CUSTOM(hostname, "hostname", "hostname=NAME", set_hostname, false, false,
+	      "the host name programs see (uname, gethostname)");
+
 SYSCALL_DEFINE(uname)
 {
-	static const struct utsname uts = {
+	struct utsname uts = {
 		.sysname = "Linux",
-		.nodename = "appliance",
 		/* C libraries compare this with the oldest kernel they need. */
 		.release = "6.1.0-appliance",
 		.version = "#1 SMP appliance kernel",
 		.machine = "x86_64",
 		.domainname = "(none)",
 	};
+	strlcpy(uts.nodename, hostname, sizeof(uts.nodename));
 	return copy_to_user((void *)a0, &uts, sizeof(uts)) ? -EFAULT : 0;
 }
 

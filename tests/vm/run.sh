@@ -289,7 +289,8 @@ start_dnsmasq() {
 	ip netns exec "$ns" timeout 60 dnsmasq --no-daemon --conf-file=/dev/null \
 		--interface=tap0 --bind-interfaces --port=0 \
 		--dhcp-range=10.0.0.50,10.0.0.60,255.255.255.0,1h \
-		--dhcp-option=3,10.0.0.1 --dhcp-leasefile="$logs/dhcp.leases" \
+		--dhcp-option=3,10.0.0.1 --dhcp-option=6,10.0.0.2,10.0.0.3 \
+		--dhcp-leasefile="$logs/dhcp.leases" \
 		>"$logs/dnsmasq.log" 2>&1 &
 	dnsmasq_pid=$!
 	sleep 0.5
@@ -312,6 +313,20 @@ case_net_dhcp() {
 	kill "$dnsmasq_pid" 2>/dev/null
 	wait "$dnsmasq_pid" 2>/dev/null
 	want_status 0
+}
+
+# The lease's name servers end up in /etc/resolv.conf.
+case_net_dhcp_dns() {
+	rm -f "$logs/dhcp.leases"
+	netns_pre=start_dnsmasq netns_ip=ip=dhcp \
+		netns_start net_dhcp_dns "init=/bin/musl/t_exit -- cat /etc/resolv.conf" \
+		"appliance: exit status" || return
+	netns_finish
+	kill "$dnsmasq_pid" 2>/dev/null
+	wait "$dnsmasq_pid" 2>/dev/null
+	want_status 0
+	want_text "nameserver 10.0.0.2"
+	want_text "nameserver 10.0.0.3"
 }
 
 case_net_dhcp_no_server() {
@@ -381,6 +396,23 @@ case_net_bad_ip() {
 	boot net_bad_ip "ip=10.0.0.300/24"
 	want_status 2
 	want_text "option 'ip' needs ADDR/PREFIX"
+}
+
+# hostname= and dns= reach programs through uname() and /etc/resolv.conf.
+case_hostname() {
+	prog_case hostname 0 "hostname=node7 init=/bin/musl/t_exit -- uname" "t_exit: nodename node7"
+}
+case_hostname_bad() {
+	boot hostname_bad "hostname=bad/name"
+	want_status 2
+	want_text "option 'hostname' needs 1-64 letters"
+}
+case_dns() {
+	boot dns "ip=10.0.0.5/24 dns=10.0.0.1 dns=10.0.0.2 init=/bin/musl/t_exit -- cat /etc/resolv.conf" \
+		-initrd "$initrd" -device virtio-net-device
+	want_status 0
+	want_text "nameserver 10.0.0.1"
+	want_text "nameserver 10.0.0.2"
 }
 
 case_small_memory() {

@@ -14,5 +14,7 @@ void *lwip_symbol(const char *name);
  * first virtio-net device. 0 when there is nothing to do or it is up.
  */
 int net_init(void);
+/* Writes /etc/resolv.conf from dns= or DHCP, if either gave servers. */
+int net_write_resolv_conf(void);
 
 #endif

@@ -1,11 +1,13 @@
 /*
  * Program endings: `t_exit N` exits with status N after printing a line;
  * `t_exit sleep S` sleeps S seconds first (for host-side network tests);
+ * `t_exit uname` prints the node name, `t_exit cat FILE` a file;
  * `t_exit segv|ro-write|ud|divide` dies of the matching fault, which the
  * kernel reports and turns into status 128 + signal.
  */
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -19,6 +21,20 @@ int main(int argc, char **argv)
 		/* Stays up for a host-side test (network), then exits 0. */
 		sleep(argc > 2 ? (unsigned)atoi(argv[2]) : 5);
 		return 0;
+	}
+	if (!strcmp(what, "uname")) {
+		struct utsname u;
+		uname(&u);
+		printf("t_exit: nodename %s\n", u.nodename);
+		return 0;
+	}
+	if (!strcmp(what, "cat") && argc > 2) {
+		char buf[512];
+		FILE *f = fopen(argv[2], "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		buf[n] = 0;
+		printf("%s", buf);
+		return f ? 0 : 1;
 	}
 	if (!strcmp(what, "segv")) {
 		volatile uintptr_t addr = 8;
