@@ -46,23 +46,29 @@ static int check_absent_locked(struct nameidata *nd)
 	return ret == -ENOENT ? 0 : ret;
 }
 
-int vfs_mkdirat(int dirfd, const char *path, unsigned mode)
+/*
+ * Makes the last component of path: a symlink to target, or a directory
+ * with mode when target is NULL.
+ */
+static int make_at(int dirfd, const char *path, unsigned mode,
+		   const char *target)
 {
 	struct nameidata nd;
 	struct vnode *vn;
 
-	int ret = walk_for_create(&nd, dirfd, path, true);
+	int ret = walk_for_create(&nd, dirfd, path, !target);
 	if (ret)
 		goto out_release;
 	vnode_lock(nd.dir);
 	ret = check_absent_locked(&nd);
 	if (ret)
 		goto out_unlock;
+	const struct vnode_ops *ops = nd.dir->ops;
 	ret = -EPERM;
-	if (!nd.dir->ops->create)
-		goto out_unlock;
-	mode = S_IFDIR | (mode & (S_IRWXUGO | S_ISVTX) & ~vfs_umask_get());
-	ret = nd.dir->ops->create(nd.dir, nd.last, nd.last_len, mode, &vn);
+	if (target && ops->symlink)
+		ret = ops->symlink(nd.dir, nd.last, nd.last_len, target, &vn);
+	else if (!target && ops->create)
+		ret = ops->create(nd.dir, nd.last, nd.last_len, mode, &vn);
 	if (ret)
 		goto out_unlock;
 	vnode_touch_locked(nd.dir);
@@ -74,36 +80,20 @@ out_release:
 	return ret;
 }
 
+int vfs_mkdirat(int dirfd, const char *path, unsigned mode)
+{
+	mode = S_IFDIR | (mode & (S_IRWXUGO | S_ISVTX) & ~vfs_umask_get());
+	return make_at(dirfd, path, mode, NULL);
+}
+
 int vfs_symlinkat(const char *target, int dirfd, const char *path)
 {
-	struct nameidata nd;
-	struct vnode *vn;
-
 	size_t len = strnlen(target, PATH_MAX);
 	if (len == 0)
 		return -ENOENT;
 	if (len == PATH_MAX)
 		return -ENAMETOOLONG;
-	int ret = walk_for_create(&nd, dirfd, path, false);
-	if (ret)
-		goto out_release;
-	vnode_lock(nd.dir);
-	ret = check_absent_locked(&nd);
-	if (ret)
-		goto out_unlock;
-	ret = -EPERM;
-	if (!nd.dir->ops->symlink)
-		goto out_unlock;
-	ret = nd.dir->ops->symlink(nd.dir, nd.last, nd.last_len, target, &vn);
-	if (ret)
-		goto out_unlock;
-	vnode_touch_locked(nd.dir);
-	vnode_put(vn);
-out_unlock:
-	vnode_unlock(nd.dir);
-out_release:
-	nd_release(&nd);
-	return ret;
+	return make_at(dirfd, path, 0, target);
 }
 
 int vfs_linkat(int olddirfd, const char *oldpath, int newdirfd,

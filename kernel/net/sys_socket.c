@@ -77,11 +77,21 @@ static long lwip_ret(long r)
 	return r < 0 ? -(long)thread_current()->posix_errno : r;
 }
 
+/*
+ * The kernel copy one call moves through lwIP (lwIP copies with plain
+ * memcpy, which must not touch program memory): *len is cut to CHUNK.
+ */
+static char *bounce_alloc(size_t *len)
+{
+	*len = MIN(*len, (size_t)CHUNK);
+	return kmalloc(*len ? *len : 1);
+}
+
 static ssize_t sock_read(struct vnode *vn, struct uio *u, uint64_t off)
 {
 	struct socket *s = container_of(vn, struct socket, vn);
-	size_t n = MIN(u->len, (size_t)CHUNK);
-	char *buf = kmalloc(n ? n : 1);
+	size_t n = u->len;
+	char *buf = bounce_alloc(&n);
 	if (!buf)
 		return -ENOMEM;
 	long got = lwip_ret(api.recvfrom(s->lwip_fd, buf, n, 0, NULL, NULL));
@@ -94,8 +104,8 @@ static ssize_t sock_read(struct vnode *vn, struct uio *u, uint64_t off)
 static ssize_t sock_write(struct vnode *vn, struct uio *u, uint64_t off)
 {
 	struct socket *s = container_of(vn, struct socket, vn);
-	size_t n = MIN(u->len, (size_t)CHUNK);
-	char *buf = kmalloc(n ? n : 1);
+	size_t n = u->len;
+	char *buf = bounce_alloc(&n);
 	if (!buf)
 		return -ENOMEM;
 	long sent =
@@ -257,11 +267,11 @@ SYSCALL_DEFINE(accept4)
 SYSCALL_DEFINE(sendto)
 {
 	char a[SOCKADDR_MAX];
-	size_t len = MIN((size_t)a2, (size_t)CHUNK);
+	size_t len = (size_t)a2;
 	int ret = a4 ? get_addr((void *)a4, (unsigned)a5, a) : 0;
 	if (ret)
 		return ret;
-	char *buf = kmalloc(len ? len : 1);
+	char *buf = bounce_alloc(&len);
 	if (!buf)
 		return -ENOMEM;
 	long r = copy_from_user(buf, (void *)a1, len) ? -EFAULT : 0;
@@ -277,8 +287,8 @@ SYSCALL_DEFINE(recvfrom)
 {
 	char a[SOCKADDR_MAX];
 	unsigned alen = sizeof(a);
-	size_t len = MIN((size_t)a2, (size_t)CHUNK);
-	char *buf = kmalloc(len ? len : 1);
+	size_t len = (size_t)a2;
+	char *buf = bounce_alloc(&len);
 	if (!buf)
 		return -ENOMEM;
 	long r = WITH_SOCKET(a0, lwip_ret(api.recvfrom(s, buf, len, (int)a3,
@@ -391,7 +401,6 @@ static int get_msg(const void *umsg, struct msghdr_k *m, struct iovec_k **iov,
 	*total = 0;
 	for (size_t i = 0; i < m->iovlen; i++)
 		*total += (*iov)[i].len;
-	*total = MIN(*total, (size_t)CHUNK);
 	return 0;
 }
 
@@ -404,7 +413,7 @@ SYSCALL_DEFINE(sendmsg)
 	int ret = get_msg((const void *)a1, &m, &iov, &total);
 	if (ret)
 		return ret;
-	char *buf = kmalloc(total ? total : 1);
+	char *buf = bounce_alloc(&total);
 	long r = buf ? 0 : -ENOMEM;
 	if (!r && m.controllen)
 		r = -EINVAL;
@@ -436,7 +445,7 @@ SYSCALL_DEFINE(recvmsg)
 	int ret = get_msg((const void *)a1, &m, &iov, &total);
 	if (ret)
 		return ret;
-	char *buf = kmalloc(total ? total : 1);
+	char *buf = bounce_alloc(&total);
 	long r = buf ? WITH_SOCKET(a0, lwip_ret(api.recvfrom(
 					       s, buf, total, (int)a2,
 					       m.name ? name : NULL,

@@ -31,6 +31,16 @@ trap_stub_\vec:
 	jmp trap_common
 	.endm
 
+	/* Moves the trap frame at %rsp to just below %rdi and runs on it there. */
+	.macro MOVE_FRAME
+	subq $TF_SIZE, %rdi
+	movq %rsp, %rsi
+	movq %rdi, %rdx
+	movl $(TF_SIZE / 8), %ecx
+	rep movsq
+	movq %rdx, %rsp
+	.endm
+
 	.text
 	.p2align 4
 trap_common:
@@ -56,12 +66,7 @@ trap_irq:
 	movq TF_RSP(%rsp), %rdi
 	subq $128, %rdi
 	andq $-16, %rdi
-	subq $TF_SIZE, %rdi
-	movq %rsp, %rsi
-	movq %rdi, %rdx
-	movl $(TF_SIZE / 8), %ecx
-	rep movsq
-	movq %rdx, %rsp
+	MOVE_FRAME
 	movq %rsp, %rdi
 	movq %rsp, %rbp
 	call trap_irq_dispatch
@@ -75,12 +80,7 @@ trap_from_user:
 	/* From the program: take GS and FS, run on the thread's kernel stack. */
 	swapgs
 	movq %gs:CPU_KSTACK_TOP, %rdi
-	subq $TF_SIZE, %rdi
-	movq %rsp, %rsi
-	movq %rdi, %rdx
-	movl $(TF_SIZE / 8), %ecx
-	rep movsq
-	movq %rdx, %rsp
+	MOVE_FRAME
 	FS_ENTER
 	xorl %ebp, %ebp
 	movq %rsp, %rdi
