@@ -32,6 +32,7 @@ DEBUG ?= 0
 # third-party code does.
 # Public headers: kernel/include, vfs/include; generated ones in build/gen.
 INCLUDES := -Ikernel/include -Ikernel -Ivfs/include -Ifs/ramfs/include \
+	-Ifs/nfs/include \
 	-I$(BUILD)/gen
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
@@ -58,6 +59,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined \
 
 .DEFAULT_GOAL := all
 KERNEL_SRCS :=
+KERNEL_LIBS :=
+KERNEL_CHECKS :=
 UNIT_TESTS :=
 
 include kernel/module.mk
@@ -75,6 +78,8 @@ $(GEN_SYSCALL_NR): scripts/gen-syscall-nr.sh
 $(BUILD)/kernel/syscall/table.c.o: $(GEN_SYSCALL_NR)
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+# Checks over the linked objects (module.mk files add them).
+$(KERNEL_CHECKS): $(KERNEL_OBJS)
 
 .PHONY: all run test unit-test vm-test bench format-check clean
 all: $(BUILD)/kernel.elf
@@ -93,14 +98,14 @@ $(BUILD)/%.S.o: %.S Makefile
 # Two links: the first gives the addresses, from which the symbol table
 # for backtraces is generated; it lives in the last segment, so adding it
 # moves nothing. The check makes sure of that.
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld scripts/gen-ksyms.sh
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_LIBS) $(KERNEL_CHECKS) kernel/arch/x86_64/kernel.ld scripts/gen-ksyms.sh
 	@echo "  LD      $@"
 	$(Q)scripts/gen-ksyms.sh /dev/null > $(BUILD)/ksyms0.S
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $(BUILD)/kernel.pass1 $(KERNEL_OBJS) $(BUILD)/ksyms0.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $(BUILD)/kernel.pass1 $(KERNEL_OBJS) $(KERNEL_LIBS) $(BUILD)/ksyms0.o
 	$(Q)nm -n $(BUILD)/kernel.pass1 | scripts/gen-ksyms.sh - > $(BUILD)/ksyms.S
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(KERNEL_LIBS) $(BUILD)/ksyms.o
 	$(Q)cmp -s <(nm -n $(BUILD)/kernel.pass1 | grep -v "ksym_\|_kernel_end") <(nm -n $@.tmp | grep -v "ksym_\|_kernel_end") \
 		|| { echo "kernel symbols moved between link passes"; exit 1; }
 	$(Q)mv $@.tmp $@

@@ -3,6 +3,7 @@
 # only those missing. Called by make; safe to run any time.
 set -eu
 pkgs=(gcc make binutils coreutils git libc6-dev linux-libc-dev musl-tools cpio liblwip0 liblwip-dev
+	libnfs-dev libnfs-utils nfs-ganesha nfs-ganesha-vfs rpcbind util-linux
 	iproute2 iputils-ping dnsmasq-base python3
 	qemu-system-x86 clang-format)
 missing=()

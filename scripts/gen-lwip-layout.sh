@@ -27,7 +27,7 @@ int main(void)
 	printf("#define LWIP_NETIF_FLAG_ETHARP %d\n", NETIF_FLAG_ETHARP);
 	printf("#define LWIP_NETIF_FLAG_ETHERNET %d\n", NETIF_FLAG_ETHERNET);
 	printf("#define LWIP_PBUF_RAW %d\n", (int)PBUF_RAW);
-	printf("#define LWIP_PBUF_POOL %d\n", (int)PBUF_POOL);
+	printf("#define LWIP_PBUF_RAM %d\n", (int)PBUF_RAM);
 	return 0;
 }
 C

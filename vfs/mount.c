@@ -18,12 +18,16 @@
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
 #include <kernel/string.h>
+#include <nfs/nfs.h>
 #include <ramfs/ramfs.h>
 
 #include "vfs_internal.h"
 
 static const struct vfs_fstype vfs_fstypes[] = {
 	{ .name = "ramfs", .mount = ramfs_mount, .unmount = ramfs_unmount },
+#ifndef HOST_TEST /* the host unit tests link no NFS */
+	{ .name = "nfs", .mount = nfsfs_mount, .unmount = nfsfs_unmount },
+#endif
 };
 
 spinlock_t vfs_mount_lock = SPINLOCK_INIT;
@@ -270,9 +274,10 @@ static int set_mount(const char *name, const char *value, char *err,
 	cmdline_mounts[nr_cmdline_mounts++].path_len = (size_t)(comma - value);
 	return 0;
 }
-KPARAM_CUSTOM(vfs_mount_option, "mount", "mount=MOUNTPOINT,SOURCE", set_mount,
-	      false, true,
-	      "mount SOURCE (ramfs) on MOUNTPOINT at boot, creating it");
+KPARAM_CUSTOM(
+	vfs_mount_option, "mount", "mount=MOUNTPOINT,SOURCE", set_mount, false,
+	true,
+	"mount SOURCE (ramfs, nfs://SERVER/EXPORT?OPTIONS) on MOUNTPOINT at boot, creating it");
 
 int vfs_mount_cmdline(void)
 {

@@ -165,9 +165,15 @@ static void rx(void *ctx, const void *frame, size_t len)
 {
 	if (len > 1514)
 		return;
-	void *p = pbuf_alloc(LWIP_PBUF_RAW, (uint16_t)len, LWIP_PBUF_POOL);
+	/*
+	 * PBUF_RAM, sized for this frame. Not PBUF_POOL: Debian's liblwip.so.0
+	 * allocates pool buffers of 616 bytes (memp_PBUF_POOL, built with the
+	 * default TCP_MSS of 536) but fills them up to 1536 (pbuf.c, built
+	 * with TCP_MSS 1460), so any frame over 592 bytes overran the heap.
+	 */
+	void *p = pbuf_alloc(LWIP_PBUF_RAW, (uint16_t)len, LWIP_PBUF_RAM);
 	if (!p)
-		return; /* out of pool buffers: dropped, as a NIC would */
+		return; /* out of memory: dropped, as a NIC would */
 	pbuf_take(p, frame, (uint16_t)len);
 	if (tcpip_input(p, netif_mem) != ERR_OK)
 		pbuf_free(p);

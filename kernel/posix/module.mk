@@ -1,1 +1,1 @@
-KERNEL_SRCS += kernel/posix/base.c kernel/posix/exports.c
+KERNEL_SRCS += kernel/posix/base.c kernel/posix/exports.c kernel/posix/sockets.c

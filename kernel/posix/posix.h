@@ -3,6 +3,7 @@
 #define KERNEL_POSIX_POSIX_H
 
 #include <kernel/types.h>
+#include <stdarg.h>
 
 struct posix_timespec {
 	int64_t sec, nsec;
@@ -45,5 +46,55 @@ int posix_cond_destroy(void *c);
 int posix_pthread_create(unsigned long *t, const void *attr,
 			 void *(*fn)(void *), void *arg);
 unsigned long posix_pthread_self(void);
+
+/* The layer above lwIP (sockets.c), for libnfs.a. */
+struct posix_pollfd {
+	int fd;
+	short events, revents;
+};
+struct posix_addrinfo;
+struct posix_timeval;
+
+int posix_socket(int domain, int type, int protocol);
+int posix_close(int fd);
+int posix_dup2(int oldfd, int newfd);
+int posix_bind(int fd, const void *addr, unsigned len);
+int posix_connect(int fd, const void *addr, unsigned len);
+long posix_recv(int fd, void *buf, size_t len, int flags);
+long posix_send(int fd, const void *buf, size_t len, int flags);
+long posix_recvfrom(int fd, void *buf, size_t len, int flags, void *addr,
+		    unsigned *alen);
+long posix_sendto(int fd, const void *buf, size_t len, int flags,
+		  const void *addr, unsigned alen);
+int posix_getsockopt(int fd, int level, int name, void *val, unsigned *len);
+int posix_setsockopt(int fd, int level, int name, const void *val,
+		     unsigned len);
+int posix_fcntl(int fd, int cmd, ...);
+int posix_ioctl(int fd, unsigned long request, ...);
+int posix_poll(struct posix_pollfd *p, unsigned long n, int timeout_ms);
+bool posix_inet_aton(const char *s, uint32_t *out);
+int posix_getaddrinfo(const char *node, const char *service,
+		      const struct posix_addrinfo *hints,
+		      struct posix_addrinfo **res);
+void posix_freeaddrinfo(struct posix_addrinfo *ai);
+int posix_getnameinfo(const void *sa, unsigned salen, char *host,
+		      unsigned hostlen, char *serv, unsigned servlen,
+		      int flags);
+void *posix_getservbyport(int port, const char *proto);
+void *posix_getpwnam(const char *name);
+unsigned posix_getuid(void);
+unsigned posix_getgid(void);
+extern void *posix_stderr;
+int posix_fprintf_chk(void *stream, int flag, const char *fmt, ...);
+int posix_vsnprintf_chk(char *buf, size_t maxlen, int flag, size_t slen,
+			const char *fmt, va_list ap);
+int posix_sprintf_chk(char *buf, int flag, size_t slen, const char *fmt, ...);
+__noreturn void posix_assert_fail(const char *expr, const char *file,
+				  unsigned line, const char *func);
+char *posix_strerror(int e);
+char *posix_strstr(const char *hay, const char *needle);
+void *posix_realloc(void *p, size_t size);
+int posix_gettimeofday(struct posix_timeval *tv, void *tz);
+int64_t posix_time(int64_t *t);
 
 #endif

@@ -15,6 +15,7 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
+#include <nfs/nfs.h>
 #include <kernel/time.h>
 
 #include "sched_internal.h"
@@ -171,6 +172,8 @@ __noreturn void thread_exit(void)
 	struct thread *t = thread_current();
 
 	ASSERT(t != &boot_thread);
+	if (t->nfs_bindings)
+		nfsfs_thread_exit(t);
 	local_irq_disable();
 	spin_lock(&t->joiners.lock);
 	struct cpu *c = this_cpu();

@@ -224,7 +224,7 @@ netns_start() {
 	ip netns exec "$ns" timeout --kill-after=5 60 "$root/scripts/qemu.sh" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-		-device virtio-net-device,netdev=n0 \
+		-device virtio-net-device,netdev=n0 ${netns_qemu:-} \
 		-append "${netns_ip:-ip=10.0.0.5/24} $append" >"$log" 2>"$log.stderr" &
 	guest=$!
 	for ((i = 0; i < 300; i++)); do
@@ -499,7 +499,7 @@ case_prog_truncated_elf() {
 }
 
 case_mount_unknown_fs() {
-	prog_case mount_unknown_fs 2 "mount=/data,nfs://10.0.0.1/export init=/bin/musl/t_exit" "unknown filesystem"
+	prog_case mount_unknown_fs 2 "mount=/data,smb://10.0.0.1/export init=/bin/musl/t_exit" "unknown filesystem"
 }
 
 case_initrd_truncated() {
@@ -515,6 +515,10 @@ case_initrd_garbage() {
 	want_status 4
 	want_text "initrd: corrupt archive at offset 0: bad magic"
 }
+
+# NFS cases (nfs.sh) use the namespace helpers above.
+# shellcheck source=tests/vm/nfs.sh
+source "$root/tests/vm/nfs.sh"
 
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then

@@ -52,6 +52,13 @@
 #define ECONNRESET 104
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
+#define EADDRINUSE 98
+#define ENOTCONN 107
+#define EHOSTUNREACH 113
+#define EINPROGRESS 115
+#define ESTALE 116
+#define EDQUOT 122
+#define EREMOTE 66
 
 #define MAX_ERRNO 4095
 

@@ -13,6 +13,7 @@
 #include <kernel/types.h>
 #include <kernel/waitq.h>
 
+struct nfs_binding;
 struct trap_frame;
 
 struct thread_tcb {
@@ -53,7 +54,8 @@ struct thread {
 	uint64_t affinity;	       /* CPUs it may run on (bit per CPU) */
 	uint64_t sigmask;	       /* rt_sigprocmask(2): recorded */
 	int posix_errno; /* errno of embedded libraries (kernel/posix) */
-	uint64_t cpu_ns; /* CPU time used up to its last switch-out */
+	struct nfs_binding *nfs_bindings; /* NFS contexts it holds (fs/nfs) */
+	uint64_t cpu_ns;	 /* CPU time used up to its last switch-out */
 	uint64_t switched_in_ns; /* when it last got the CPU */
 };
 

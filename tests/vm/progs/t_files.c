@@ -1,6 +1,7 @@
 /*
- * File and directory system calls through the C library, in the root
- * ramfs: create, read, write, seek, positional I/O, O_APPEND, O_EXCL,
+ * File and directory system calls through the C library, in a directory
+ * given as the argument (the root ramfs's /tmp without one; the NFS tests
+ * pass their mount): create, read, write, seek, positional I/O, O_APPEND, O_EXCL,
  * O_TRUNC, O_DIRECTORY, O_CLOEXEC, truncate, stat, rename, link, symlink,
  * readlink, directories and their listing, cwd, dup and fcntl, and the
  * errors each gives on bad input.
@@ -17,10 +18,22 @@
 
 #include "check.h"
 
+static const char *base = "/tmp";
+
+/* @name under the base directory; eight results stay valid at a time. */
+static const char *P(const char *name)
+{
+	static char bufs[8][256];
+	static unsigned next;
+	char *b = bufs[next++ % 8];
+	snprintf(b, sizeof(bufs[0]), "%s/%s", base, name);
+	return b;
+}
+
 static void test_read_write(void)
 {
 	char buf[64];
-	int fd = open("/tmp/a", O_RDWR | O_CREAT | O_EXCL, 0640);
+	int fd = open(P("a"), O_RDWR | O_CREAT | O_EXCL, 0640);
 	CHECK(fd >= 3);
 	CHECK(write(fd, "hello, world", 12) == 12);
 	CHECK(lseek(fd, 0, SEEK_CUR) == 12);
@@ -43,22 +56,22 @@ static void test_read_write(void)
 	CHECK(close(fd) == 0);
 	CHECK_ERR(close(fd), EBADF);
 
-	CHECK_ERR(open("/tmp/a", O_RDWR | O_CREAT | O_EXCL, 0600), EEXIST);
-	fd = open("/tmp/a", O_WRONLY | O_APPEND);
+	CHECK_ERR(open(P("a"), O_RDWR | O_CREAT | O_EXCL, 0600), EEXIST);
+	fd = open(P("a"), O_WRONLY | O_APPEND);
 	CHECK(fd >= 0 && write(fd, "XY", 2) == 2);
 	CHECK_ERR(read(fd, buf, 1), EBADF);
 	close(fd);
-	fd = open("/tmp/a", O_RDONLY);
+	fd = open(P("a"), O_RDONLY);
 	CHECK(read(fd, buf, 64) == 7 && !memcmp(buf, "HelloXY", 7));
 	CHECK_ERR(write(fd, "x", 1), EBADF);
 	close(fd);
-	fd = open("/tmp/a", O_RDWR | O_TRUNC);
+	fd = open(P("a"), O_RDWR | O_TRUNC);
 	CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == 0);
 	close(fd);
 
 	/* readv/writev */
 	struct iovec iov[2] = { { "ab", 2 }, { "cde", 3 } };
-	fd = open("/tmp/v", O_RDWR | O_CREAT, 0600);
+	fd = open(P("v"), O_RDWR | O_CREAT, 0600);
 	CHECK(writev(fd, iov, 2) == 5);
 	char x[2], y[3];
 	struct iovec riov[2] = { { x, 2 }, { y, 3 } };
@@ -73,54 +86,54 @@ static void test_names(void)
 	char buf[256];
 	struct stat st;
 
-	CHECK(mkdir("/tmp/d", 0755) == 0);
-	CHECK_ERR(mkdir("/tmp/d", 0755), EEXIST);
-	CHECK(mkdir("/tmp/d/e", 0700) == 0);
-	int fd = open("/tmp/d/e/f", O_CREAT | O_WRONLY, 0644);
+	CHECK(mkdir(P("d"), 0755) == 0);
+	CHECK_ERR(mkdir(P("d"), 0755), EEXIST);
+	CHECK(mkdir(P("d/e"), 0700) == 0);
+	int fd = open(P("d/e/f"), O_CREAT | O_WRONLY, 0644);
 	CHECK(fd >= 0 && write(fd, "data", 4) == 4);
 	close(fd);
-	CHECK_ERR(rmdir("/tmp/d/e"), ENOTEMPTY);
-	CHECK_ERR(open("/tmp/d/e/f/g", O_RDONLY), ENOTDIR);
-	CHECK_ERR(open("/tmp/d/nope", O_RDONLY), ENOENT);
-	CHECK_ERR(open("/tmp/d", O_WRONLY), EISDIR);
-	CHECK_ERR(open("/tmp/d/e/f", O_RDONLY | O_DIRECTORY), ENOTDIR);
-	CHECK(access("/tmp/d/e/f", R_OK) == 0);
-	CHECK_ERR(access("/tmp/d/e/x", F_OK), ENOENT);
+	CHECK_ERR(rmdir(P("d/e")), ENOTEMPTY);
+	CHECK_ERR(open(P("d/e/f/g"), O_RDONLY), ENOTDIR);
+	CHECK_ERR(open(P("d/nope"), O_RDONLY), ENOENT);
+	CHECK_ERR(open(P("d"), O_WRONLY), EISDIR);
+	CHECK_ERR(open(P("d/e/f"), O_RDONLY | O_DIRECTORY), ENOTDIR);
+	CHECK(access(P("d/e/f"), R_OK) == 0);
+	CHECK_ERR(access(P("d/e/x"), F_OK), ENOENT);
 
-	CHECK(link("/tmp/d/e/f", "/tmp/d/hard") == 0);
-	CHECK(stat("/tmp/d/hard", &st) == 0 && st.st_nlink == 2);
-	CHECK(symlink("e/f", "/tmp/d/sym") == 0);
-	CHECK(readlink("/tmp/d/sym", buf, sizeof(buf)) == 3 &&
+	CHECK(link(P("d/e/f"), P("d/hard")) == 0);
+	CHECK(stat(P("d/hard"), &st) == 0 && st.st_nlink == 2);
+	CHECK(symlink("e/f", P("d/sym")) == 0);
+	CHECK(readlink(P("d/sym"), buf, sizeof(buf)) == 3 &&
 	      !memcmp(buf, "e/f", 3));
-	CHECK(lstat("/tmp/d/sym", &st) == 0 && S_ISLNK(st.st_mode));
-	CHECK(stat("/tmp/d/sym", &st) == 0 && S_ISREG(st.st_mode) &&
+	CHECK(lstat(P("d/sym"), &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK(stat(P("d/sym"), &st) == 0 && S_ISREG(st.st_mode) &&
 	      st.st_size == 4);
-	CHECK(symlink("loop2", "/tmp/loop1") == 0 &&
-	      symlink("loop1", "/tmp/loop2") == 0);
-	CHECK_ERR(open("/tmp/loop1", O_RDONLY), ELOOP);
+	CHECK(symlink("loop2", P("loop1")) == 0 &&
+	      symlink("loop1", P("loop2")) == 0);
+	CHECK_ERR(open(P("loop1"), O_RDONLY), ELOOP);
 
 	/* rename replaces, and a renamed open file keeps its data. */
-	fd = open("/tmp/d/hard", O_RDONLY);
-	CHECK(rename("/tmp/d/hard", "/tmp/d/moved") == 0);
+	fd = open(P("d/hard"), O_RDONLY);
+	CHECK(rename(P("d/hard"), P("d/moved")) == 0);
 	CHECK(read(fd, buf, 4) == 4 && !memcmp(buf, "data", 4));
 	close(fd);
-	CHECK_ERR(rename("/tmp/d", "/tmp/d/e/inside"), EINVAL);
-	CHECK(unlink("/tmp/d/moved") == 0);
-	CHECK(stat("/tmp/d/e/f", &st) == 0 && st.st_nlink == 1);
-	CHECK_ERR(unlink("/tmp/d/e"), EISDIR);
+	CHECK_ERR(rename(P("d"), P("d/e/inside")), EINVAL);
+	CHECK(unlink(P("d/moved")) == 0);
+	CHECK(stat(P("d/e/f"), &st) == 0 && st.st_nlink == 1);
+	CHECK_ERR(unlink(P("d/e")), EISDIR);
 
 	/* An unlinked open file stays readable until closed. */
-	fd = open("/tmp/d/e/f", O_RDONLY);
-	CHECK(unlink("/tmp/d/e/f") == 0);
+	fd = open(P("d/e/f"), O_RDONLY);
+	CHECK(unlink(P("d/e/f")) == 0);
 	CHECK(pread(fd, buf, 4, 0) == 4 && !memcmp(buf, "data", 4));
 	close(fd);
-	CHECK(rmdir("/tmp/d/e") == 0);
+	CHECK(rmdir(P("d/e")) == 0);
 
 	/* cwd and relative names */
-	CHECK(chdir("/tmp/d") == 0);
-	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/tmp/d"));
+	CHECK(chdir(P("d")) == 0);
+	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, P("d")));
 	CHECK(mkdir("rel", 0755) == 0 && chdir("rel/..") == 0);
-	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/tmp/d"));
+	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, P("d")));
 	errno = 0;
 	CHECK(getcwd(buf, 3) == NULL && errno == ERANGE);
 	int dfd = open(".", O_RDONLY | O_DIRECTORY);
@@ -134,14 +147,14 @@ static void test_names(void)
 static void test_readdir(void)
 {
 	char name[64];
-	CHECK(mkdir("/tmp/many", 0755) == 0);
+	CHECK(mkdir(P("many"), 0755) == 0);
 	for (int i = 0; i < 500; i++) {
-		snprintf(name, sizeof(name), "/tmp/many/f%03d", i);
+		snprintf(name, sizeof(name), "%s/many/f%03d", base, i);
 		int fd = open(name, O_CREAT | O_WRONLY, 0600);
 		CHECK(fd >= 0);
 		close(fd);
 	}
-	DIR *d = opendir("/tmp/many");
+	DIR *d = opendir(P("many"));
 	CHECK(d != NULL);
 	int seen = 0, dots = 0;
 	struct dirent *e;
@@ -158,7 +171,7 @@ static void test_readdir(void)
 
 static void test_fds(void)
 {
-	int fd = open("/tmp/fds", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	int fd = open(P("fds"), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
 	CHECK(fd >= 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC);
 	int d = dup(fd);
 	CHECK(d > fd && fcntl(d, F_GETFD) == 0);
@@ -183,7 +196,7 @@ static void test_fds(void)
 static void test_bad_pointers(void)
 {
 	void *bad = (void *)16, *kernel = (void *)0xffffffff80100000UL;
-	int fd = open("/tmp/bp", O_CREAT | O_RDWR, 0600);
+	int fd = open(P("bp"), O_CREAT | O_RDWR, 0600);
 	CHECK(write(fd, "0123456789", 10) == 10);
 	lseek(fd, 0, SEEK_SET);
 	CHECK_ERR(syscall(SYS_read, fd, bad, 10), EFAULT);
@@ -192,7 +205,7 @@ static void test_bad_pointers(void)
 	CHECK_ERR(syscall(SYS_open, bad, O_RDONLY), EFAULT);
 	CHECK_ERR(syscall(SYS_open, kernel, O_RDONLY), EFAULT);
 	CHECK_ERR(syscall(SYS_fstat, fd, bad), EFAULT);
-	CHECK_ERR(syscall(SYS_newfstatat, AT_FDCWD, "/tmp/bp", bad, 0), EFAULT);
+	CHECK_ERR(syscall(SYS_newfstatat, AT_FDCWD, P("bp"), bad, 0), EFAULT);
 	CHECK_ERR(syscall(SYS_getcwd, bad, 100), EFAULT);
 	CHECK_ERR(syscall(SYS_getdents64, fd, bad, 100), ENOTDIR);
 	CHECK_ERR(syscall(SYS_read, 12345, bad, 1), EBADF);
@@ -211,15 +224,17 @@ static void test_mount(void)
 	int fd = open("/scratch/f", O_CREAT | O_WRONLY, 0600);
 	CHECK(fd >= 0 && write(fd, "x", 1) == 1);
 	close(fd);
-	CHECK_ERR(rename("/scratch/f", "/tmp/f"), EXDEV);
-	CHECK_ERR(link("/scratch/f", "/tmp/f"), EXDEV);
+	CHECK_ERR(rename("/scratch/f", P("f")), EXDEV);
+	CHECK_ERR(link("/scratch/f", P("f")), EXDEV);
 	CHECK(chdir("/scratch") == 0 && chdir("..") == 0);
 	char buf[64];
 	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/"));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1)
+		base = argv[1];
 	test_read_write();
 	test_names();
 	test_readdir();

@@ -1,8 +1,8 @@
 /*
  * The file table and the VFS under threads on every vCPU: 8 threads each
  * create, write, read back, rename and unlink their own files in one
- * shared directory, share one fd for appends, and dup/close fds
- * concurrently; afterwards every byte and every name is checked.
+ * shared directory (under /tmp, or under the argument), share one fd for
+ * appends, and dup/close fds concurrently; afterwards every byte and every name is checked.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -18,6 +18,8 @@
 #define THREADS 8
 #define ROUNDS 200
 
+static const char *base = "/tmp"; /* or the argument: the NFS tests' mount */
+static char dir_path[128], log_path[128];
 static int shared_fd;
 static atomic_int_fast32_t errors;
 
@@ -33,8 +35,8 @@ static void *worker(void *arg)
 	char name[64], moved[64], buf[256], want[256];
 
 	for (int r = 0; r < ROUNDS; r++) {
-		snprintf(name, sizeof(name), "/tmp/fst/t%d-%d", id, r);
-		snprintf(moved, sizeof(moved), "/tmp/fst/m%d-%d", id, r);
+		snprintf(name, sizeof(name), "%s/fst/t%d-%d", base, id, r);
+		snprintf(moved, sizeof(moved), "%s/fst/m%d-%d", base, id, r);
 		int n = snprintf(want, sizeof(want), "thread %d round %d\n", id,
 				 r);
 		int fd = open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
@@ -61,12 +63,16 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	pthread_t t[THREADS];
 
-	CHECK(mkdir("/tmp/fst", 0755) == 0);
-	shared_fd = open("/tmp/fst-log", O_CREAT | O_WRONLY | O_APPEND, 0600);
+	if (argc > 1)
+		base = argv[1];
+	snprintf(dir_path, sizeof(dir_path), "%s/fst", base);
+	snprintf(log_path, sizeof(log_path), "%s/fst-log", base);
+	CHECK(mkdir(dir_path, 0755) == 0);
+	shared_fd = open(log_path, O_CREAT | O_WRONLY | O_APPEND, 0600);
 	CHECK(shared_fd >= 0);
 	for (int i = 0; i < THREADS; i++)
 		CHECK(pthread_create(&t[i], NULL, worker,
@@ -77,7 +83,7 @@ int main(void)
 
 	/* What is left: the even rounds' files, under their new names. */
 	int files = 0, bad = 0;
-	DIR *dir = opendir("/tmp/fst");
+	DIR *dir = opendir(dir_path);
 	struct dirent *e;
 	while (dir && (e = readdir(dir)) != NULL) {
 		int id, r;
@@ -93,7 +99,7 @@ int main(void)
 
 	/* Appends never overwrite each other: every line is there, whole. */
 	struct stat st;
-	CHECK(stat("/tmp/fst-log", &st) == 0);
+	CHECK(stat(log_path, &st) == 0);
 	long want_size = 0;
 	char line[64];
 	for (int i = 0; i < THREADS; i++)

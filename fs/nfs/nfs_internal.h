@@ -1,0 +1,73 @@
+/* Between the parts of fs/nfs; not public. */
+#ifndef FS_NFS_NFS_INTERNAL_H
+#define FS_NFS_NFS_INTERNAL_H
+
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+#include <kernel/waitq.h>
+#include <vfs/vnode.h>
+
+#include "nfs3.h"
+#include "nfs_opts.h"
+
+/* One libnfs context: a TCP connection and whoever is bound to it. */
+struct nfs_ctx {
+	struct mutex lock; /* held for a whole vnode op */
+	struct nfs3_conn *conn;
+	unsigned binders; /* threads bound; under the mount's pool_lock */
+	char *buf;	  /* bounce buffer of io_size bytes, under lock */
+};
+
+struct nfs_mount {
+	struct nfs_opts opts;
+	struct nfs3_fh root_fh;
+	uint32_t io_size;	/* the smaller of the server's read/write max */
+	struct mutex pool_lock; /* protects nr_ctx and binders */
+	unsigned nr_ctx;
+	struct nfs_ctx *ctx[NFS_NCONNECT_MAX];
+	spinlock_t nodes_lock;	    /* protects the node table */
+	struct list_node nodes[64]; /* by fileid */
+};
+
+/* A file, directory or link: the vnode and its handle. */
+struct nfs_node {
+	struct vnode vn;
+	struct nfs3_fh fh;
+	struct list_node hash; /* in the mount's table, under nodes_lock */
+	uint8_t cookie_verf[NFS3_VERFSIZE]; /* directories: READDIR's */
+	/* Unlinked while open: renamed to this, removed at release. */
+	char *silly_name;
+	struct nfs3_fh silly_dir;
+};
+
+static inline struct nfs_node *nfs_node_of(struct vnode *vn)
+{
+	return container_of(vn, struct nfs_node, vn);
+}
+
+static inline struct nfs_mount *nfs_mount_of(struct vnode *vn)
+{
+	return vn->mount->fs_data;
+}
+
+/*
+ * The calling thread's context on @nm, bound on first use and kept until
+ * the thread exits; returned locked. nfs_ctx_put() unlocks it.
+ */
+struct nfs_ctx *nfs_ctx_get(struct nfs_mount *nm);
+void nfs_ctx_put(struct nfs_ctx *c);
+
+/*
+ * The vnode for handle @fh with attributes @attr (valid): the cached one,
+ * refreshed, or a new one. With a reference.
+ */
+int nfs_node_get(struct mount *mp, const struct nfs3_fh *fh,
+		 const struct nfs3_attr *attr, struct vnode **out);
+/* The vnode release op: out of the table, freed. */
+void nfs_node_release(struct vnode *vn);
+/* Copies @attr into @vn (locked by the caller, or new). */
+void nfs_attr_apply(struct vnode *vn, const struct nfs3_attr *attr);
+
+extern const struct vnode_ops nfs_vnode_ops;
+
+#endif

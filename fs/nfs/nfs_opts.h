@@ -1,0 +1,29 @@
+/* Mount options of an nfs:// source (nfs_opts.c); host-unit-tested. */
+#ifndef FS_NFS_NFS_OPTS_H
+#define FS_NFS_NFS_OPTS_H
+
+#include <kernel/types.h>
+
+#define NFS_NCONNECT_DEFAULT 4
+#define NFS_NCONNECT_MAX 16
+#define NFS_RETRY_DEFAULT_S 30
+#define NFS_RETRY_MAX_S 3600
+
+struct nfs_opts {
+	char *url;	   /* for libnfs: the source without our own options */
+	unsigned nconnect; /* connections (libnfs contexts) at most */
+	unsigned retry_s;  /* keep trying to mount at boot this long */
+	bool ro;
+};
+
+/*
+ * Splits @source (nfs://server/path?opt&opt=val...) into libnfs's URL and
+ * the options libnfs does not know: nconnect=N, retry=SECONDS, ro, rw.
+ * version= other than 3 is refused: only NFSv3 is implemented. On error
+ * @err says why. nfs_opts_free() frees o->url.
+ */
+int nfs_opts_parse(const char *source, struct nfs_opts *o, char *err,
+		   size_t errlen);
+void nfs_opts_free(struct nfs_opts *o);
+
+#endif

@@ -1,0 +1,438 @@
+/*
+ * Vnode operations of NFS: each is one NFSv3 procedure (or a few) on the
+ * vnode's file handle, through the calling thread's context. Attributes
+ * come back with nearly every reply and refresh the vnode, so stat sees
+ * what the server has; lookups refresh them too, which gives
+ * close-to-open consistency (open looks the name up).
+ *
+ * Data moves through the context's bounce buffer: libnfs copies with
+ * plain memcpy, which must not touch program memory. Writes are stable
+ * (FILE_SYNC): what write() returned is on the server's disk, so neither
+ * a server restart nor the VM powering off loses it.
+ */
+#include <kernel/errno.h>
+#include <kernel/heap.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include <vfs/vfs.h>
+
+#include "nfs_internal.h"
+
+/* A name the VFS gives (@name, @len) as a C string, in @buf. */
+static const char *cname(char buf[NAME_MAX + 1], const char *name, size_t len)
+{
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static bool read_only(struct vnode *vn)
+{
+	return nfs_mount_of(vn)->opts.ro;
+}
+
+static int nfs_lookup(struct vnode *dir, const char *name, size_t len,
+		      struct vnode **out)
+{
+	char nb[NAME_MAX + 1];
+	struct nfs3_fh fh;
+	struct nfs3_attr attr;
+
+	if (len == 1 && name[0] == '.') {
+		vnode_get(dir);
+		*out = dir;
+		return 0;
+	}
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
+	int ret = nfs3_lookup(c->conn, &nfs_node_of(dir)->fh,
+			      cname(nb, name, len), &fh, &attr);
+	if (!ret && !attr.valid)
+		ret = nfs3_getattr(c->conn, &fh, &attr);
+	nfs_ctx_put(c);
+	return ret ? ret : nfs_node_get(dir->mount, &fh, &attr, out);
+}
+
+/* After a call that made an object: its vnode, and the directory's times. */
+static int made(struct vnode *dir, int ret, struct nfs_ctx *c,
+		const struct nfs3_fh *fh, struct nfs3_attr *attr,
+		struct vnode **out)
+{
+	if (!ret && !attr->valid)
+		ret = nfs3_getattr(c->conn, fh, attr);
+	nfs_ctx_put(c);
+	if (ret)
+		return ret;
+	vnode_touch_locked(dir);
+	return nfs_node_get(dir->mount, fh, attr, out);
+}
+
+static int nfs_create(struct vnode *dir, const char *name, size_t len,
+		      unsigned mode, struct vnode **out)
+{
+	char nb[NAME_MAX + 1];
+	struct nfs3_fh fh;
+	struct nfs3_attr attr;
+
+	if (read_only(dir))
+		return -EROFS;
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
+	const struct nfs3_fh *dfh = &nfs_node_of(dir)->fh;
+	int ret = (mode & S_IFMT) == S_IFDIR ?
+			  nfs3_mkdir(c->conn, dfh, cname(nb, name, len), mode,
+				     &fh, &attr) :
+			  nfs3_create(c->conn, dfh, cname(nb, name, len), mode,
+				      &fh, &attr);
+	return made(dir, ret, c, &fh, &attr, out);
+}
+
+static int nfs_symlink(struct vnode *dir, const char *name, size_t len,
+		       const char *target, struct vnode **out)
+{
+	char nb[NAME_MAX + 1];
+	struct nfs3_fh fh;
+	struct nfs3_attr attr;
+
+	if (read_only(dir))
+		return -EROFS;
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
+	int ret = nfs3_symlink(c->conn, &nfs_node_of(dir)->fh,
+			       cname(nb, name, len), target, &fh, &attr);
+	return made(dir, ret, c, &fh, &attr, out);
+}
+
+/* The attributes of @vn again, after a call that changed them. */
+static void refresh(struct nfs_ctx *c, struct vnode *vn)
+{
+	struct nfs3_attr attr;
+	if (!nfs3_getattr(c->conn, &nfs_node_of(vn)->fh, &attr))
+		nfs_attr_apply(vn, &attr);
+}
+
+static int nfs_link(struct vnode *dir, const char *name, size_t len,
+		    struct vnode *vn)
+{
+	char nb[NAME_MAX + 1];
+
+	if (read_only(dir))
+		return -EROFS;
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
+	int ret = nfs3_link(c->conn, &nfs_node_of(vn)->fh,
+			    &nfs_node_of(dir)->fh, cname(nb, name, len));
+	if (!ret) {
+		refresh(c, vn);
+		vnode_touch_locked(dir);
+	}
+	nfs_ctx_put(c);
+	return ret;
+}
+
+static int remove_name(struct vnode *dir, const char *name, size_t len,
+		       struct vnode *vn, bool is_dir)
+{
+	char nb[NAME_MAX + 1];
+
+	if (read_only(dir))
+		return -EROFS;
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
+	const struct nfs3_fh *dfh = &nfs_node_of(dir)->fh;
+	int ret = is_dir ? nfs3_rmdir(c->conn, dfh, cname(nb, name, len)) :
+			   nfs3_remove(c->conn, dfh, cname(nb, name, len));
+	nfs_ctx_put(c);
+	if (ret)
+		return ret;
+	/* Open files stay readable here until closed; the server decides. */
+	vn->nlink = is_dir || vn->nlink <= 1 ? 0 : vn->nlink - 1;
+	vnode_touch_locked(dir);
+	return 0;
+}
+
+/*
+ * Unlinking a file that is open elsewhere would make the server forget it
+ * under its readers. As Linux's client does, rename it to a hidden name
+ * instead; it is removed when the last reference goes (nfs_node_release).
+ */
+static int silly_rename(struct vnode *dir, const char *name, size_t len,
+			struct vnode *vn)
+{
+	static uint32_t counter;
+	char nb[NAME_MAX + 1];
+	struct nfs_node *n = nfs_node_of(vn);
+
+	if (read_only(dir))
+		return -EROFS;
+	char *silly = kmalloc(32);
+	if (!silly)
+		return -ENOMEM;
+	snprintf(silly, 32, ".nfs%016llx%08x", (unsigned long long)vn->ino,
+		 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
+	const struct nfs3_fh *dfh = &nfs_node_of(dir)->fh;
+	int ret = nfs3_rename(c->conn, dfh, cname(nb, name, len), dfh, silly);
+	nfs_ctx_put(c);
+	if (ret) {
+		kfree(silly);
+		return ret;
+	}
+	kfree(n->silly_name); /* unlinked twice: the newer name counts */
+	n->silly_name = silly;
+	n->silly_dir = nfs_node_of(dir)->fh;
+	vn->nlink = 0;
+	vnode_touch_locked(dir);
+	return 0;
+}
+
+static int nfs_unlink(struct vnode *dir, const char *name, size_t len,
+		      struct vnode *vn)
+{
+	/* The caller's reference is one; any other is an open file. */
+	if (__atomic_load_n(&vn->refs, __ATOMIC_RELAXED) > 1)
+		return silly_rename(dir, name, len, vn);
+	return remove_name(dir, name, len, vn, false);
+}
+
+static int nfs_rmdir(struct vnode *dir, const char *name, size_t len,
+		     struct vnode *vn)
+{
+	return remove_name(dir, name, len, vn, true);
+}
+
+static int nfs_rename(struct vnode *fdir, const char *fname, size_t flen,
+		      struct vnode *vn, struct vnode *tdir, const char *tname,
+		      size_t tlen, struct vnode *target)
+{
+	char fb[NAME_MAX + 1], tb[NAME_MAX + 1];
+
+	if (read_only(fdir))
+		return -EROFS;
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(fdir));
+	int ret = nfs3_rename(c->conn, &nfs_node_of(fdir)->fh,
+			      cname(fb, fname, flen), &nfs_node_of(tdir)->fh,
+			      cname(tb, tname, tlen));
+	nfs_ctx_put(c);
+	if (ret)
+		return ret;
+	if (target)
+		target->nlink = target->type == VDIR || target->nlink <= 1 ?
+					0 :
+					target->nlink - 1;
+	vnode_touch_locked(fdir);
+	if (tdir != fdir)
+		vnode_touch_locked(tdir);
+	return 0;
+}
+
+static ssize_t nfs_read(struct vnode *vn, struct uio *u, uint64_t off)
+{
+	struct nfs_mount *nm = nfs_mount_of(vn);
+	struct nfs_ctx *c = nfs_ctx_get(nm);
+	struct nfs3_attr attr = { 0 };
+	ssize_t done = 0;
+	long ret = 0;
+
+	while (u->len) {
+		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->io_size);
+		bool eof = false;
+		ret = nfs3_read(c->conn, &nfs_node_of(vn)->fh, off, n, c->buf,
+				&eof, &attr);
+		if (ret <= 0)
+			break;
+		if (uio_copy_out(u, c->buf, (size_t)ret)) {
+			ret = -EFAULT;
+			break;
+		}
+		done += ret;
+		off += (uint64_t)ret;
+		if (eof || (uint32_t)ret < n)
+			break;
+	}
+	nfs_attr_apply(vn, &attr);
+	nfs_ctx_put(c);
+	return done ? done : ret;
+}
+
+static ssize_t nfs_write(struct vnode *vn, struct uio *u, uint64_t off)
+{
+	struct nfs_mount *nm = nfs_mount_of(vn);
+	struct nfs3_attr attr = { 0 };
+	ssize_t done = 0;
+	long ret = 0;
+
+	if (nm->opts.ro)
+		return -EROFS;
+	struct nfs_ctx *c = nfs_ctx_get(nm);
+	while (u->len) {
+		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->io_size);
+		struct uio saved = *u;
+		if (uio_copy_in(u, c->buf, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = nfs3_write(c->conn, &nfs_node_of(vn)->fh, off, n, c->buf,
+				 &attr);
+		if (ret <= 0) {
+			*u = saved;
+			break;
+		}
+		if ((uint32_t)ret <
+		    n) { /* short: give back what was not sent */
+			*u = saved;
+			u->base += ret;
+			u->len -= (size_t)ret;
+		}
+		done += ret;
+		off += (uint64_t)ret;
+	}
+	nfs_attr_apply(vn, &attr);
+	if (done && off > vn->size)
+		vn->size = off; /* in case the reply carried no attributes */
+	nfs_ctx_put(c);
+	return done ? done : ret;
+}
+
+static int nfs_truncate(struct vnode *vn, uint64_t size)
+{
+	struct nfs3_sattr sa = { .set_size = true, .size = size };
+	struct nfs3_attr attr = { 0 };
+
+	if (read_only(vn))
+		return -EROFS;
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
+	int ret = nfs3_setattr(c->conn, &nfs_node_of(vn)->fh, &sa, &attr);
+	nfs_ctx_put(c);
+	if (ret)
+		return ret;
+	vn->size = size;
+	nfs_attr_apply(vn, &attr);
+	return 0;
+}
+
+/* The VFS stored the new attributes in the vnode; now the server. */
+static int nfs_setattr(struct vnode *vn, const struct vattr *va)
+{
+	struct nfs3_sattr sa = {
+		.set_mode = va->mask & VATTR_MODE,
+		.set_uid = va->mask & VATTR_UID,
+		.set_gid = va->mask & VATTR_GID,
+		.set_atime = va->mask & (VATTR_ATIME | VATTR_ATIME_NOW),
+		.set_mtime = va->mask & (VATTR_MTIME | VATTR_MTIME_NOW),
+		.atime_now = va->mask & VATTR_ATIME_NOW,
+		.mtime_now = va->mask & VATTR_MTIME_NOW,
+		.mode = va->mode,
+		.uid = va->uid,
+		.gid = va->gid,
+		.atime = { va->atime.sec, (uint32_t)va->atime.nsec },
+		.mtime = { va->mtime.sec, (uint32_t)va->mtime.nsec },
+	};
+	struct nfs3_attr attr = { 0 };
+
+	if (!sa.set_mode && !sa.set_uid && !sa.set_gid && !sa.set_atime &&
+	    !sa.set_mtime)
+		return 0; /* a size change alone: truncate did it */
+	if (read_only(vn))
+		return -EROFS;
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
+	int ret = nfs3_setattr(c->conn, &nfs_node_of(vn)->fh, &sa, &attr);
+	if (ret)
+		refresh(c, vn); /* undo what the VFS stored */
+	nfs_ctx_put(c);
+	nfs_attr_apply(vn, &attr);
+	return ret;
+}
+
+static int nfs_fsync(struct vnode *vn)
+{
+	if (vn->type != VREG || read_only(vn))
+		return 0;
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
+	int ret = nfs3_commit(c->conn, &nfs_node_of(vn)->fh);
+	nfs_ctx_put(c);
+	return ret;
+}
+
+static ssize_t nfs_readlink(struct vnode *vn, struct uio *u)
+{
+	char *buf = kmalloc(PATH_MAX);
+	if (!buf)
+		return -ENOMEM;
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
+	long len = nfs3_readlink(c->conn, &nfs_node_of(vn)->fh, buf, PATH_MAX);
+	nfs_ctx_put(c);
+	if (len > 0) {
+		size_t n = MIN((size_t)len, MIN(u->len, (size_t)PATH_MAX));
+		len = uio_copy_out(u, buf, n) ? -EFAULT : (long)n;
+	}
+	kfree(buf);
+	return len;
+}
+
+struct readdir_ctx {
+	vfs_filldir_fn fill;
+	void *ctx;
+	uint64_t *cookie;
+	bool stopped;
+};
+
+static enum vtype entry_type(const struct nfs3_attr *attr)
+{
+	if (!attr)
+		return VNON;
+	return attr->type == NFS3_DIR ? VDIR :
+	       attr->type == NFS3_LNK ? VLNK :
+	       attr->type == NFS3_REG ? VREG :
+					VNON;
+}
+
+static int readdir_entry(void *arg, const char *name, uint64_t fileid,
+			 uint64_t cookie, const struct nfs3_attr *attr,
+			 const struct nfs3_fh *fh)
+{
+	struct readdir_ctx *rc = arg;
+	if (rc->fill(rc->ctx, name, strlen(name), fileid, entry_type(attr),
+		     cookie)) {
+		rc->stopped = true;
+		return 1;
+	}
+	*rc->cookie = cookie;
+	return 0;
+}
+
+static int nfs_readdir(struct vnode *dir, uint64_t *cookie, vfs_filldir_fn fill,
+		       void *ctx)
+{
+	struct nfs_node *n = nfs_node_of(dir);
+	struct readdir_ctx rc = { fill, ctx, cookie, false };
+	int ret = 0;
+
+	if (*cookie == 0)
+		memset(n->cookie_verf, 0, sizeof(n->cookie_verf));
+	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
+	while (!rc.stopped && ret == 0) {
+		uint64_t before = *cookie;
+		ret = nfs3_readdir(c->conn, &n->fh, *cookie, n->cookie_verf,
+				   readdir_entry, &rc);
+		if (ret == 0 && !rc.stopped && *cookie == before) {
+			pr_err("nfs: the server sent an empty directory page that is not the last");
+			ret = -EIO;
+		}
+	}
+	nfs_ctx_put(c);
+	return ret < 0 ? ret : 0;
+}
+
+const struct vnode_ops nfs_vnode_ops = {
+	.lookup = nfs_lookup,
+	.create = nfs_create,
+	.symlink = nfs_symlink,
+	.link = nfs_link,
+	.unlink = nfs_unlink,
+	.rmdir = nfs_rmdir,
+	.rename = nfs_rename,
+	.read = nfs_read,
+	.write = nfs_write,
+	.truncate = nfs_truncate,
+	.readdir = nfs_readdir,
+	.readlink = nfs_readlink,
+	.setattr = nfs_setattr,
+	.fsync = nfs_fsync,
+	.release = nfs_node_release,
+};

@@ -1,0 +1,3 @@
+# fs/nfs mount-option parsing, on the host (nfs_opts.c over the shim).
+$(eval $(call unit_test,nfs_opts,$(NFS_OPTS_SRCS) tests/unit/shim_alloc.c \
+	tests/unit/test_nfs_opts.c))

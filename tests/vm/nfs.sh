@@ -1,0 +1,169 @@
+# shellcheck shell=bash
+# NFS cases, sourced by tests/vm/run.sh: a real nfs-ganesha server
+# (tests/lib/nfs-server.sh) runs in the case's network namespace and
+# exports a fresh host directory, $nfs_dir, as nfs://10.0.0.1/export. The
+# guest mounts it on /data. The host side makes and checks files with the
+# glibc build of the guest's own t_nfs program, so both sides agree on
+# every byte. The server is stopped before the namespace goes, whatever
+# the case did.
+
+# shellcheck source=tests/lib/nfs-server.sh
+source "$root/tests/lib/nfs-server.sh"
+t_nfs_host=$root/build/vm-root/bin/glibc/t_nfs
+nfs_mount="mount=/data,nfs://10.0.0.1/export"
+
+# netns_pre hook: the server, exporting a new directory.
+nfs_pre() {
+	nfs_dir=$log.export
+	rm -rf "$nfs_dir" "$log.nfs"
+	mkdir -p "$nfs_dir" "$log.nfs"
+	if ! nfs_server_start "$ns" 10.0.0.1 "$nfs_dir" "$log.nfs" 2>"$log.nfs/start.err"; then
+		errs+=("cannot start the NFS server: $(grep -v '^\s*$' "$log.nfs/start.err" | head -n 3 | tr '\n' ' ')")
+	fi
+	"${nfs_setup:-true}"
+}
+
+# Boots the guest with the export mounted; $1 name, $2 the rest of the
+# command line, $3 the console line to wait for.
+nfs_start() {
+	netns_pre=nfs_pre netns_start "$1" "$nfs_mount $2" "${3:-appliance: booted}"
+}
+
+nfs_finish() {
+	wait "$guest"
+	status=$?
+	nfs_server_stop
+	ip netns del "$ns"
+}
+
+# A size in [1, max] bytes, different each run; the log says which.
+random_size() {
+	local max=$1
+	echo $(((RANDOM << 30 | RANDOM << 15 | RANDOM) % max + 1))
+}
+
+nfs_files_case() {
+	nfs_start "nfs_files_$1" "mount=/scratch,ramfs init=/bin/$1/t_files -- /data"
+	nfs_finish
+	want_status 0
+	want_text "t_files: "
+	want_text ", 0 failed"
+	lack_text FAIL
+}
+case_nfs_files_musl() { nfs_files_case musl; }
+case_nfs_files_glibc() { nfs_files_case glibc; }
+
+# 8 threads at once on 2 vCPUs: files, renames, appends to one fd.
+case_nfs_fsthreads() {
+	netns_qemu="-smp 2" nfs_start nfs_fsthreads "init=/bin/glibc/t_fsthreads -- /data"
+	nfs_finish
+	want_status 0
+	want_text "t_fsthreads: "
+	want_text ", 0 failed"
+	lack_text FAIL
+}
+
+# Host -> guest and guest -> host, random sizes: byte for byte.
+nfs_make_input() {
+	"$t_nfs_host" write "$nfs_dir/in" "$in_size" 11 >"$log.host" ||
+		errs+=("host: cannot write the input: $(tail -n 2 "$log.host")")
+}
+case_nfs_data() {
+	local max=${NFS_TEST_MAX_SIZE:-$((48 << 20))}
+	in_size=$(random_size "$max")
+	local out_size
+	out_size=$(random_size "$max")
+	echo "sizes: in $in_size, out $out_size" >"$logs/nfs_data.sizes"
+	nfs_setup=nfs_make_input nfs_start nfs_data \
+		"init=/bin/musl/t_nfs -- check /data/in $in_size 11 write /data/out $out_size 12"
+	nfs_finish
+	"$t_nfs_host" check "$nfs_dir/out" "$out_size" 12 >"$log.host" 2>&1 ||
+		errs+=("host: the guest's file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	want_status 0
+	want_text "t_nfs: check /data/in done"
+	want_text "t_nfs: write /data/out done"
+	want_text ", 0 failed"
+}
+
+# 8 threads, each its own file and its own stripe of one shared file.
+case_nfs_threads() {
+	local size=$((1 << 20)) i
+	netns_qemu="-smp 2" nfs_start nfs_threads "init=/bin/glibc/t_nfs -- threads /data 8 $size"
+	nfs_finish
+	"$t_nfs_host" check "$nfs_dir/shared" $((8 * size)) 7 >"$log.host" 2>&1 ||
+		errs+=("host: the shared file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	for ((i = 0; i < 8; i++)); do
+		"$t_nfs_host" check "$nfs_dir/own-$i" "$size" $((1000 + i)) >"$log.host" 2>&1 ||
+			errs+=("host: own-$i differs")
+	done
+	want_status 0
+	want_text "t_nfs: threads /data done"
+	want_text ", 0 failed"
+}
+
+# The server restarts while the guest writes: nothing acknowledged is
+# lost, and the program never notices.
+case_nfs_server_restart() {
+	local size=$((32 << 20)) i
+	nfs_start nfs_server_restart "init=/bin/musl/t_nfs -- write /data/stream $size 21"
+	for ((i = 0; i < 300; i++)); do
+		[ "$(stat -c %s "$nfs_dir/stream" 2>/dev/null || echo 0)" -gt $((2 << 20)) ] && break
+		sleep 0.1
+	done
+	if [ "$i" -eq 300 ]; then
+		errs+=("the guest never wrote 2 MiB")
+	elif ! nfs_server_restart 2>"$log.nfs/restart.err"; then
+		errs+=("the NFS server did not come back: $(head -n 2 "$log.nfs/restart.err" | tr '\n' ' ')")
+	elif [ "$(stat -c %s "$nfs_dir/stream")" -ge "$size" ] && ! kill -0 "$guest" 2>/dev/null; then
+		errs+=("the guest finished before the restart: the case tested nothing")
+	fi
+	nfs_finish
+	"$t_nfs_host" check "$nfs_dir/stream" "$size" 21 >"$log.host" 2>&1 ||
+		errs+=("host: the stream differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	want_status 0
+	want_text "t_nfs: write /data/stream done"
+	want_text ", 0 failed"
+}
+
+# No server at that address: bounded retries, one clear line, status 5.
+case_nfs_unreachable() {
+	netns_start nfs_unreachable \
+		"mount=/data,nfs://10.0.0.99/export?retry=3 init=/bin/musl/t_exit" \
+		"appliance: exit status"
+	netns_finish
+	want_status 5
+	want_text "nfs: cannot mount nfs://10.0.0.99/export?retry=3: no answer from 10.0.0.99"
+	lack_text "t_exit"
+}
+
+# The server is there, the export is not: no retrying, the mount named.
+case_nfs_missing_export() {
+	netns_pre=nfs_pre netns_start nfs_missing_export \
+		"mount=/data,nfs://10.0.0.1/missing init=/bin/musl/t_exit" \
+		"appliance: exit status"
+	nfs_finish
+	want_status 5
+	want_text "nfs: cannot mount nfs://10.0.0.1/missing: "
+	want_text "(1 attempts"
+}
+
+# Options: bad ones stop the boot; ro refuses writes with EROFS.
+case_nfs_bad_option() {
+	netns_pre=nfs_pre netns_start nfs_bad_option \
+		"mount=/data,nfs://10.0.0.1/export?nconnect=99 init=/bin/musl/t_exit" \
+		"appliance: exit status"
+	nfs_finish
+	want_status 5
+	want_text "nfs: bad NFS mount option 'nconnect=99'"
+}
+
+case_nfs_read_only() {
+	nfs_setup=nfs_make_input in_size=1000 netns_pre=nfs_pre netns_start nfs_read_only \
+		"mount=/data,nfs://10.0.0.1/export?ro init=/bin/musl/t_nfs -- check /data/in 1000 11 write /data/new 10 1" \
+		"appliance: exit status"
+	nfs_finish
+	want_status 1
+	want_text "t_nfs: check /data/in done"
+	want_regex "FAIL .*errno 30"
+	[ ! -e "$nfs_dir/new" ] || errs+=("a read-only mount created a file")
+}
