@@ -5,7 +5,9 @@
 # guest mounts it on /data. The host side makes and checks files with the
 # glibc build of the guest's own t_nfs program, so both sides agree on
 # every byte. The server is stopped before the namespace goes, whatever
-# the case did.
+# the case did. run.sh's variables (root, logs, log, ns, guest, status,
+# errs) are used and set here:
+# shellcheck disable=SC2154,SC2034
 
 # shellcheck source=tests/lib/nfs-server.sh
 source "$root/tests/lib/nfs-server.sh"
