@@ -169,3 +169,25 @@ case_nfs_read_only() {
 	want_regex "FAIL .*errno 30"
 	[ ! -e "$nfs_dir/new" ] || errs+=("a read-only mount created a file")
 }
+
+# 10,000 names in one directory: created, listed once each, looked up;
+# the host counts them too.
+case_nfs_big_dir() {
+	nfs_start nfs_big_dir "init=/bin/musl/t_nfs -- dir /data/big 10000 0"
+	nfs_finish
+	want_status 0
+	want_text "t_nfs: dir /data/big done"
+	want_text ", 0 failed"
+	local n
+	n=$(find "$nfs_dir/big" -name 'entry-*' | wc -l)
+	[ "$n" -eq 10000 ] || errs+=("the host sees $n entries, want 10000")
+}
+
+# Random operations, ramfs as the model and NFS under test, in lockstep.
+case_nfs_model() {
+	local seed=$((RANDOM + 1))
+	nfs_start nfs_model "init=/bin/musl/t_fsmodel -- /tmp/model /data/test 4000 $seed"
+	nfs_finish
+	want_status 0
+	want_text "t_fsmodel: 4000 operations, 0 mismatches"
+}

@@ -9,8 +9,12 @@
  *   t_nfs threads DIR THREADS SIZE every thread writes a file of its own
  *                                  and its own stripe of one shared file
  *                                  at once, then reads both back
+ *   t_nfs dir DIR N 0              N files in new directory DIR, listed
+ *                                  and looked up; left for the host to
+ *                                  count
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -179,6 +183,45 @@ static void run_threads(const char *dir, int n, uint64_t size)
 	CHECK(check_file(path, size * (uint64_t)n, 7) == 0);
 }
 
+/* A big directory: create, list (every name once), look up. */
+static void big_dir(const char *dir, unsigned n)
+{
+	char path[512];
+	CHECK(mkdir(dir, 0755) == 0);
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/entry-%06u", dir, i);
+		int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
+		if (fd < 0) {
+			CHECK(fd >= 0);
+			return;
+		}
+		close(fd);
+	}
+	unsigned char *seen = calloc(n, 1);
+	unsigned count = 0, bad = 0;
+	DIR *d = opendir(dir);
+	CHECK(d != NULL);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		unsigned i;
+		if (e->d_name[0] == '.')
+			continue;
+		if (sscanf(e->d_name, "entry-%06u", &i) != 1 || i >= n ||
+		    seen[i]++)
+			bad++;
+		count++;
+	}
+	if (d)
+		closedir(d);
+	CHECK(count == n && bad == 0);
+	struct stat st;
+	for (unsigned i = 0; i < n; i += n / 97 + 1) {
+		snprintf(path, sizeof(path), "%s/entry-%06u", dir, i);
+		CHECK(stat(path, &st) == 0 && S_ISREG(st.st_mode));
+	}
+	free(seen);
+}
+
 int main(int argc, char **argv)
 {
 	/* Commands run in order, four words each. */
@@ -194,6 +237,8 @@ int main(int argc, char **argv)
 			check_file(argv[i + 1], a, b);
 		else if (!strcmp(cmd, "threads") && a > 0 && a <= THREADS_MAX)
 			run_threads(argv[i + 1], (int)a, b);
+		else if (!strcmp(cmd, "dir") && a > 0 && a <= 1000000)
+			big_dir(argv[i + 1], (unsigned)a);
 		else
 			goto usage;
 		printf("t_nfs: %s %s done\n", cmd, argv[i + 1]);
@@ -202,6 +247,6 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		DONE("t_nfs");
 usage:
-	printf("usage: t_nfs {write|check PATH SIZE SEED | threads DIR N SIZE}...\n");
+	printf("usage: t_nfs {write|check PATH SIZE SEED | threads DIR N SIZE | dir DIR N 0}...\n");
 	return 2;
 }
