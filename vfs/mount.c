@@ -24,9 +24,15 @@
 #include "vfs_internal.h"
 
 static const struct vfs_fstype vfs_fstypes[] = {
-	{ .name = "ramfs", .mount = ramfs_mount, .unmount = ramfs_unmount },
+	{ .name = "ramfs",
+	  .mount = ramfs_mount,
+	  .unmount = ramfs_unmount,
+	  .statfs = ramfs_statfs },
 #ifndef HOST_TEST /* the host unit tests link no NFS */
-	{ .name = "nfs", .mount = nfsfs_mount, .unmount = nfsfs_unmount },
+	{ .name = "nfs",
+	  .mount = nfsfs_mount,
+	  .unmount = nfsfs_unmount,
+	  .statfs = nfsfs_statfs },
 #endif
 };
 
@@ -70,6 +76,14 @@ fstype_for_source(const char *source, const char **name, size_t *len)
 	if (scheme && scheme[1] == '/' && scheme[2] == '/')
 		*len = (size_t)(scheme - source);
 	return fstype_find(*name, *len);
+}
+
+int vfs_statfs(struct vnode *vn, struct kstatfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!vn->mount)
+		return -ENOSYS; /* a device outside any filesystem */
+	return vn->mount->type->statfs(vn->mount, st);
 }
 
 struct mount *vfs_mounted_on(struct vnode *vn)

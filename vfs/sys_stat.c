@@ -58,6 +58,52 @@ SYSCALL_DEFINE(stat)
 	return stat_at(AT_FDCWD, a0, 0, a1);
 }
 
+static long put_statfs(struct vnode *vn, const struct mount *mp, long ubuf)
+{
+	struct kstatfs st;
+	long ret = vfs_statfs(vn, &st);
+	if (ret)
+		return ret;
+	struct linux_statfs ls = {
+		.f_type = (int64_t)st.type,
+		.f_bsize = (int64_t)st.bsize,
+		.f_blocks = st.blocks,
+		.f_bfree = st.bfree,
+		.f_bavail = st.bavail,
+		.f_files = st.files,
+		.f_ffree = st.ffree,
+		.f_fsid = { (int32_t)mp->id, 0 },
+		.f_namelen = (int64_t)st.namelen,
+		.f_frsize = (int64_t)st.bsize,
+	};
+	return copy_to_user((void *)ubuf, &ls, sizeof(ls)) ? -EFAULT : 0;
+}
+
+SYSCALL_DEFINE(statfs)
+{
+	struct vnode *vn;
+	char *path = vfs_getname((const char *)a0);
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	long ret = vfs_lookup_at(AT_FDCWD, path, LOOKUP_FOLLOW, &vn);
+	kfree(path);
+	if (ret)
+		return ret;
+	ret = put_statfs(vn, vn->mount, a1);
+	vnode_put(vn);
+	return ret;
+}
+
+SYSCALL_DEFINE(fstatfs)
+{
+	struct file *f = fd_get((int)a0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	long ret = f->vn->mount ? put_statfs(f->vn, f->vn->mount, a1) : -ENOSYS;
+	file_put(f);
+	return ret;
+}
+
 SYSCALL_DEFINE(lstat)
 {
 	return stat_at(AT_FDCWD, a0, AT_SYMLINK_NOFOLLOW, a1);

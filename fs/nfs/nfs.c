@@ -388,6 +388,31 @@ fail:
 	return ret;
 }
 
+#define NFS_SUPER_MAGIC 0x6969 /* Linux's, for statfs */
+#define STATFS_BSIZE 4096
+
+int nfsfs_statfs(struct mount *mp, struct kstatfs *st)
+{
+	struct nfs_mount *nm = mp->fs_data;
+	struct nfs3_fsstat fs;
+	struct nfs_ctx *c = nfs_ctx_get(nm);
+	int ret = nfs3_fsstat(c->conn, &nm->root_fh, &fs);
+	nfs_ctx_put(c);
+	if (ret)
+		return ret;
+	*st = (struct kstatfs){
+		.type = NFS_SUPER_MAGIC,
+		.bsize = STATFS_BSIZE,
+		.blocks = fs.tbytes / STATFS_BSIZE,
+		.bfree = fs.fbytes / STATFS_BSIZE,
+		.bavail = fs.abytes / STATFS_BSIZE,
+		.files = fs.tfiles,
+		.ffree = fs.ffiles,
+		.namelen = NAME_MAX,
+	};
+	return 0;
+}
+
 void nfsfs_unmount(struct mount *mp)
 {
 	mount_free(mp->fs_data);

@@ -15,6 +15,7 @@
  */
 #include <kernel/errno.h>
 #include <kernel/heap.h>
+#include <kernel/page.h>
 #include <kernel/panic.h>
 #include <kernel/string.h>
 
@@ -317,4 +318,22 @@ void ramfs_unmount(struct mount *mp)
 {
 	kfree(mp->fs_data);
 	mp->fs_data = NULL;
+}
+
+#define RAMFS_MAGIC 0x858458f6 /* Linux's, for statfs */
+
+int ramfs_statfs(struct mount *mp, struct kstatfs *st)
+{
+	size_t free = pmm_free_pages();
+	*st = (struct kstatfs){
+		.type = RAMFS_MAGIC,
+		.bsize = PAGE_SIZE,
+		.blocks = pmm_total_pages(),
+		.bfree = free,
+		.bavail = free,
+		.files = free,
+		.ffree = free,
+		.namelen = NAME_MAX,
+	};
+	return 0;
 }

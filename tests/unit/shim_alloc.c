@@ -11,8 +11,10 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kernel/heap.h>
+#include <kernel/page.h>
 #include <kernel/panic.h>
 
 long shim_alloc_fail_after = -1;
@@ -74,4 +76,15 @@ void *kmalloc_nofail(size_t size)
 	if (!p)
 		panic("shim: out of memory for %zu bytes", size);
 	return p;
+}
+
+/* ramfs's statfs asks the page allocator; here the host's RAM stands in. */
+size_t pmm_total_pages(void)
+{
+	return (size_t)sysconf(_SC_PHYS_PAGES);
+}
+
+size_t pmm_free_pages(void)
+{
+	return (size_t)sysconf(_SC_AVPHYS_PAGES);
 }

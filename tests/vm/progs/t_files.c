@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -215,6 +216,23 @@ static void test_bad_pointers(void)
 	close(fd);
 }
 
+/* statfs: the base is a ramfs (/tmp) or an NFS mount, and says which. */
+static void test_statfs(void)
+{
+	struct statfs a, b;
+	CHECK(statfs(base, &a) == 0);
+	CHECK(a.f_type == 0x858458f6 || a.f_type == 0x6969);
+	CHECK(a.f_bsize > 0 && a.f_blocks > 0 && a.f_bfree <= a.f_blocks &&
+	      a.f_bavail <= a.f_blocks && a.f_namelen == 255);
+	int fd = open(P("statfs"), O_CREAT | O_RDWR, 0600);
+	CHECK(fd >= 0 && fstatfs(fd, &b) == 0 && b.f_type == a.f_type &&
+	      b.f_blocks == a.f_blocks);
+	close(fd);
+	CHECK_ERR(statfs(P("no/such"), &a), ENOENT);
+	CHECK_ERR(fstatfs(999, &a), EBADF);
+	CHECK(statfs("/", &b) == 0 && b.f_type == 0x858458f6);
+}
+
 /* The runner mounts a ramfs on /scratch (mount=/scratch,ramfs). */
 static void test_mount(void)
 {
@@ -240,6 +258,7 @@ int main(int argc, char **argv)
 	test_readdir();
 	test_fds();
 	test_bad_pointers();
+	test_statfs();
 	test_mount();
 	DONE("t_files");
 }

@@ -50,6 +50,20 @@ struct linux_stat {
 };
 BUILD_ASSERT(sizeof(struct linux_stat) == 144);
 
+/* struct statfs of x86_64 (statfs, fstatfs). */
+struct linux_statfs {
+	int64_t f_type;
+	int64_t f_bsize;
+	uint64_t f_blocks, f_bfree, f_bavail;
+	uint64_t f_files, f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen;
+	int64_t f_frsize;
+	int64_t f_flags;
+	int64_t f_spare[4];
+};
+BUILD_ASSERT(sizeof(struct linux_statfs) == 120);
+
 struct linux_statx_timestamp {
 	int64_t tv_sec;
 	uint32_t tv_nsec;

@@ -38,6 +38,8 @@ SYSCALL_DEFINE(lstat);
 SYSCALL_DEFINE(fstat);
 SYSCALL_DEFINE(newfstatat);
 SYSCALL_DEFINE(statx);
+SYSCALL_DEFINE(statfs);
+SYSCALL_DEFINE(fstatfs);
 SYSCALL_DEFINE(getdents64);
 SYSCALL_DEFINE(access);
 SYSCALL_DEFINE(faccessat);

@@ -103,6 +103,15 @@ struct kstat {
 	uint64_t mnt_id;
 };
 
+/* What statfs reports; struct linux_statfs is filled from it. */
+struct kstatfs {
+	uint64_t type; /* Linux's magic number for the filesystem */
+	uint64_t bsize;
+	uint64_t blocks, bfree, bavail; /* in bsize units */
+	uint64_t files, ffree;
+	uint64_t namelen;
+};
+
 /* Attribute changes: the fields @mask names are set. */
 #define VATTR_MODE 0x01 /* permission bits only */
 #define VATTR_UID 0x02
@@ -167,6 +176,9 @@ int vfs_fstat(struct file *f, struct kstat *st);
  * position advanced past each entry accepted. -ENOTDIR for non-dirs.
  */
 int vfs_readdir(struct file *f, vfs_filldir_fn fill, void *ctx);
+
+/* The filesystem @vn is on: space and files (statfs(2)). */
+int vfs_statfs(struct vnode *vn, struct kstatfs *st);
 
 /* Attributes of the vnode @path names; @follow: follow a final link. */
 int vfs_stat(const char *path, struct kstat *st, bool follow);

@@ -23,6 +23,7 @@
 #include <kernel/waitq.h>
 #include <vfs/uio.h>
 
+struct kstatfs;
 struct mount;
 struct vattr;
 
@@ -165,6 +166,8 @@ struct vfs_fstype {
 	int (*mount)(struct mount *mp, const char *source, unsigned long flags);
 	/* Frees what mount made; mp->root has been released already. */
 	void (*unmount)(struct mount *mp);
+	/* Space and files, for statfs(2). */
+	int (*statfs)(struct mount *mp, struct kstatfs *st);
 };
 
 struct mount {

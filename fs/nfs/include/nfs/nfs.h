@@ -6,12 +6,15 @@
 #ifndef NFS_NFS_H
 #define NFS_NFS_H
 
+struct kstatfs;
 struct mount;
 struct thread;
 
 /* The VFS's filesystem-type ops (vfs_fstype). */
 int nfsfs_mount(struct mount *mp, const char *source, unsigned long flags);
 void nfsfs_unmount(struct mount *mp);
+/* The server's FSSTAT for the export. */
+int nfsfs_statfs(struct mount *mp, struct kstatfs *st);
 /* A thread ends: the NFS connections bound to it go back to their pools. */
 void nfsfs_thread_exit(struct thread *t);
 

@@ -17,5 +17,7 @@
 int ramfs_mount(struct mount *mp, const char *source, unsigned long flags);
 /* vfs_fstype.unmount. */
 void ramfs_unmount(struct mount *mp);
+/* vfs_fstype.statfs: the RAM the page allocator has, and has free. */
+int ramfs_statfs(struct mount *mp, struct kstatfs *st);
 
 #endif
