@@ -130,6 +130,7 @@ bench: $(BUILD)/kernel.elf
 	$(Q)bench/boot.sh $(BUILD)/kernel.elf
 	$(Q)bench/abi.sh $(BUILD)/kernel.elf
 	$(Q)bench/threads.sh $(BUILD)/kernel.elf
+	$(Q)bench/nfs.sh $(BUILD)/kernel.elf 256 2000
 
 format-check:
 	$(Q)scripts/format-check.sh

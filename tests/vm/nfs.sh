@@ -65,7 +65,8 @@ case_nfs_fsthreads() {
 	lack_text FAIL
 }
 
-# Host -> guest and guest -> host, random sizes: byte for byte.
+# Host -> guest (read and mapped) and guest -> host, random sizes: byte
+# for byte.
 nfs_make_input() {
 	"$t_nfs_host" write "$nfs_dir/in" "$in_size" 11 >"$log.host" ||
 		errs+=("host: cannot write the input: $(tail -n 2 "$log.host")")
@@ -77,12 +78,13 @@ case_nfs_data() {
 	out_size=$(random_size "$max")
 	echo "sizes: in $in_size, out $out_size" >"$logs/nfs_data.sizes"
 	nfs_setup=nfs_make_input nfs_start nfs_data \
-		"init=/bin/musl/t_nfs -- check /data/in $in_size 11 write /data/out $out_size 12"
+		"init=/bin/musl/t_nfs -- check /data/in $in_size 11 map /data/in $in_size 11 write /data/out $out_size 12"
 	nfs_finish
 	"$t_nfs_host" check "$nfs_dir/out" "$out_size" 12 >"$log.host" 2>&1 ||
 		errs+=("host: the guest's file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
 	want_status 0
 	want_text "t_nfs: check /data/in done"
+	want_text "t_nfs: map /data/in done"
 	want_text "t_nfs: write /data/out done"
 	want_text ", 0 failed"
 }

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# NFS benchmark (docs/performance.md): nfs-ganesha in a network namespace
+# (tests/lib/nfs-server.sh) exports a fresh directory; the guest mounts it
+# and runs bench/progs/nfsbench (sequential write and read in 1 MiB calls,
+# then create/stat/unlink rates, from 1 and from 4 threads). The peer is
+# host-side libnfs on the same server in the same run: nfs-cp for the
+# sequential transfers (1 stream, then 4 at once) and bench/progs/nfsmeta
+# (libnfs's sync API) for the metadata rates (1 process, then 4).
+#
+#   bench/nfs.sh build/kernel.elf [SIZE_MIB [META_FILES]]
+set -eu
+kernel=${1:?usage: nfs.sh KERNEL [SIZE_MIB [META_FILES]]}
+size=${2:-256}
+files=${3:-2000}
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/build/bench
+mkdir -p "$out/nfs-root/bin"
+musl-gcc -static -O2 -o "$out/nfs-root/bin/nfsbench" "$root/bench/progs/nfsbench.c"
+gcc -O2 -o "$out/nfsmeta" "$root/bench/progs/nfsmeta.c" -lnfs
+(cd "$out/nfs-root" && find . | cpio -o -H newc --quiet) >"$out/nfs.cpio"
+
+# shellcheck source=tests/lib/nfs-server.sh
+source "$root/tests/lib/nfs-server.sh"
+ns=apbench-$$
+export_dir=$out/nfs-export
+work=$out/nfs-work
+cleanup() {
+	nfs_server_stop
+	ip netns del "$ns" 2>/dev/null || true
+	rm -rf "$export_dir" "$work"
+}
+trap cleanup EXIT
+rm -rf "$export_dir" "$work"
+mkdir -p "$export_dir" "$work"
+ip netns add "$ns"
+ip netns exec "$ns" ip tuntap add dev tap0 mode tap
+ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0
+ip netns exec "$ns" ip link set tap0 up
+nfs_server_start "$ns" 10.0.0.1 "$export_dir" "$work"
+url=nfs://10.0.0.1/export
+
+echo "guest ($("$root/scripts/accel.sh"), -smp 2, nconnect=4), $size MiB, $files files:"
+ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \
+	-kernel "$kernel" -initrd "$out/nfs.cpio" \
+	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+	-device virtio-net-device,netdev=n0 \
+	-append "ip=10.0.0.5/24 mount=/data,$url init=/bin/nfsbench -- /data $size $files" |
+	tr -d '\r' | grep '^nfsbench:'
+
+# Host-side libnfs: the same server, from inside the namespace. The
+# server is our child too, so waits name the pids they wait for.
+waitall() {
+	local p
+	for p in "$@"; do wait "$p"; done
+}
+mib_per_s() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%8.1f MB/s", b / t / 1e6 }'; }
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", (b - a) / 1e9 }'; }
+echo "host libnfs (nfs-cp, nfsmeta), $size MiB, $files files:"
+src=$out/nfs-src
+rm -f "$out"/nfs-dst*
+head -c $((size << 20)) /dev/zero | tr '\0' 'a' >"$src"
+t0=$(date +%s%N)
+ip netns exec "$ns" nfs-cp "$src" "$url/host-1" >/dev/null
+t1=$(date +%s%N)
+echo "libnfs: write  1 stream  $(mib_per_s $((size << 20)) "$(seconds "$t0" "$t1")")"
+t0=$(date +%s%N)
+ip netns exec "$ns" nfs-cp "$url/host-1" "$out/nfs-dst" >/dev/null
+t1=$(date +%s%N)
+echo "libnfs: read   1 stream  $(mib_per_s $((size << 20)) "$(seconds "$t0" "$t1")")"
+head -c $((size / 4 << 20)) "$src" >"$src.4"
+t0=$(date +%s%N)
+pids=()
+for i in 0 1 2 3; do
+	ip netns exec "$ns" nfs-cp "$src.4" "$url/host-4-$i" >/dev/null &
+	pids+=($!)
+done
+waitall "${pids[@]}"
+t1=$(date +%s%N)
+echo "libnfs: write  4 streams $(mib_per_s $((size / 4 * 4 << 20)) "$(seconds "$t0" "$t1")")"
+t0=$(date +%s%N)
+pids=()
+for i in 0 1 2 3; do
+	ip netns exec "$ns" nfs-cp "$url/host-4-$i" "$out/nfs-dst-$i" >/dev/null &
+	pids+=($!)
+done
+waitall "${pids[@]}"
+t1=$(date +%s%N)
+echo "libnfs: read   4 streams $(mib_per_s $((size / 4 * 4 << 20)) "$(seconds "$t0" "$t1")")"
+rm -f "$src" "$src.4" "$out"/nfs-dst*
+ip netns exec "$ns" "$out/nfsmeta" "$url" /meta1 "$files" | sed 's/^nfsmeta:/libnfs: 1 process /'
+pids=()
+for i in 0 1 2 3; do
+	ip netns exec "$ns" "$out/nfsmeta" "$url" "/meta4-$i" $((files / 4)) >"$out/nfsmeta-$i.out" &
+	pids+=($!)
+done
+waitall "${pids[@]}"
+for op in create stat unlink; do
+	awk -v op="$op" '$2 == op { s += $3 } END { printf "libnfs: 4 processes %-6s %8.0f ops/s\n", op, s }' "$out"/nfsmeta-?.out
+done
+rm -f "$out"/nfsmeta-?.out

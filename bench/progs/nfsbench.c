@@ -1,0 +1,152 @@
+/*
+ * File throughput and metadata rates in one directory, from 1 and from 4
+ * threads (bench/nfs.sh runs it in the guest on an NFS mount).
+ *
+ *   nfsbench DIR SIZE_MIB META_FILES
+ *
+ * Sequential write then read of SIZE_MIB in 1 MiB calls: one thread on
+ * one file, then 4 threads on 4 files of SIZE_MIB/4 each. Then
+ * create+close, stat and unlink of META_FILES names from 1 thread, and of
+ * META_FILES/4 names each from 4 threads. One line per measurement.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MIB (1024 * 1024)
+
+static const char *dir;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct job {
+	pthread_t t;
+	int id;
+	long mib;   /* file size */
+	long files; /* metadata: names */
+	int phase;  /* 0 write, 1 read, 2 create, 3 stat, 4 unlink */
+	int failed;
+};
+
+static void *run(void *arg)
+{
+	struct job *j = arg;
+	char path[512];
+	static __thread char buf[MIB];
+	if (j->phase <= 1) {
+		snprintf(path, sizeof(path), "%s/seq-%d", dir, j->id);
+		int fd =
+			j->phase == 0 ?
+				open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644) :
+				open(path, O_RDONLY);
+		if (fd < 0) {
+			j->failed = 1;
+			return NULL;
+		}
+		memset(buf, 'a' + j->id, sizeof(buf));
+		for (long i = 0; i < j->mib; i++) {
+			ssize_t n = j->phase == 0 ? write(fd, buf, MIB) :
+						    read(fd, buf, MIB);
+			if (n != MIB)
+				j->failed = 1;
+		}
+		close(fd);
+		return NULL;
+	}
+	for (long i = 0; i < j->files; i++) {
+		snprintf(path, sizeof(path), "%s/meta-%d-%ld", dir, j->id, i);
+		struct stat st;
+		int fd;
+		switch (j->phase) {
+		case 2:
+			fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
+			if (fd < 0)
+				j->failed = 1;
+			else
+				close(fd);
+			break;
+		case 3:
+			if (stat(path, &st))
+				j->failed = 1;
+			break;
+		default:
+			if (unlink(path))
+				j->failed = 1;
+		}
+	}
+	return NULL;
+}
+
+/* Runs @phase on @n threads; returns the seconds it took, <0 on failure. */
+static double timed(int n, int phase, long mib, long files)
+{
+	struct job j[4];
+	double t0 = now();
+	for (int i = 0; i < n; i++) {
+		j[i] = (struct job){
+			.id = i, .mib = mib, .files = files, .phase = phase
+		};
+		pthread_create(&j[i].t, NULL, run, &j[i]);
+	}
+	int failed = 0;
+	for (int i = 0; i < n; i++) {
+		pthread_join(j[i].t, NULL);
+		failed |= j[i].failed;
+	}
+	double t = now() - t0;
+	return failed ? -1 : t;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: nfsbench DIR SIZE_MIB META_FILES\n");
+		return 2;
+	}
+	dir = argv[1];
+	long mib = atol(argv[2]), files = atol(argv[3]);
+	static const char *const what[] = { "write", "read", "create", "stat",
+					    "unlink" };
+	int status = 0;
+	for (int threads = 1; threads <= 4; threads += 3) {
+		for (int phase = 0; phase < 5; phase++) {
+			double t = timed(threads, phase, mib / threads,
+					 files / threads);
+			if (t < 0) {
+				printf("nfsbench: %s with %d threads failed\n",
+				       what[phase], threads);
+				status = 1;
+			} else if (phase <= 1) {
+				printf("nfsbench: %-6s %d thread%s %8.1f MB/s\n",
+				       what[phase], threads,
+				       threads > 1 ? "s" : " ",
+				       (double)(mib / threads * threads) * MIB /
+					       1e6 / t);
+			} else {
+				printf("nfsbench: %-6s %d thread%s %8.0f ops/s\n",
+				       what[phase], threads,
+				       threads > 1 ? "s" : " ",
+				       (double)(files / threads * threads) / t);
+			}
+			fflush(stdout);
+		}
+		for (int i = 0; i < threads; i++) {
+			char path[512];
+			snprintf(path, sizeof(path), "%s/seq-%d", dir, i);
+			unlink(path);
+		}
+	}
+	return status;
+}
