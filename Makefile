@@ -14,7 +14,7 @@ BUILD := build
 SHELL := /bin/bash
 
 ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
-ifneq ($(shell scripts/deps.sh >&2 && echo ok),ok)
+ifneq ($(shell scripts/deps.sh $(filter bench,$(MAKECMDGOALS)) >&2 && echo ok),ok)
 $(error scripts/deps.sh could not install the packages the build needs)
 endif
 endif

@@ -5,7 +5,9 @@
 # then create/stat/unlink rates, from 1 and from 4 threads). The peer is
 # host-side libnfs on the same server in the same run: nfs-cp for the
 # sequential transfers (1 stream, then 4 at once) and bench/progs/nfsmeta
-# (libnfs's sync API) for the metadata rates (1 process, then 4).
+# (libnfs's sync API) for the metadata rates (1 process, then 4). The
+# second peer is a Linux VM (bench/linuxvm.sh: Debian's cloud kernel and
+# its NFS client) running the same nfsbench on the same QEMU setup.
 #
 #   bench/nfs.sh build/kernel.elf [SIZE_MIB [META_FILES]]
 set -eu
@@ -21,6 +23,9 @@ gcc -O2 -o "$out/nfsmeta" "$root/bench/progs/nfsmeta.c" -lnfs
 
 # shellcheck source=tests/lib/nfs-server.sh
 source "$root/tests/lib/nfs-server.sh"
+# shellcheck source=bench/linuxvm.sh
+source "$root/bench/linuxvm.sh"
+linuxvm_initrd "$out/linuxvm-nfs.cpio" "$out/nfs-root/bin/nfsbench"
 ns=apbench-$$
 export_dir=$out/nfs-export
 work=$out/nfs-work
@@ -46,6 +51,14 @@ ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \
 	-device virtio-net-device,netdev=n0 \
 	-append "ip=10.0.0.5/24 mount=/data,$url init=/bin/nfsbench -- /data $size $files" |
 	tr -d '\r' | grep '^nfsbench:'
+
+echo "Linux VM ($(basename "$(linuxvm_kernel)"), kernel NFS client, vers=3,nconnect=4), $size MiB, $files files:"
+ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \
+	-kernel "$(linuxvm_kernel)" -initrd "$out/linuxvm-nfs.cpio" \
+	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+	-device virtio-net-device,netdev=n0 \
+	-append "console=ttyS0 quiet linuxvm.ip=10.0.0.5/24 linuxvm.nfs=10.0.0.1:/export linuxvm.nfsopts=vers=3,nolock,tcp,nconnect=4 -- /bin/nfsbench /data $size $files" |
+	tr -d '\r' | grep '^nfsbench:' || true
 
 # Host-side libnfs: the same server, from inside the namespace. The
 # server is our child too, so waits name the pids they wait for.

@@ -344,7 +344,11 @@ int vfs_readdir(struct file *f, vfs_filldir_fn fill, void *ctx)
 int vfs_file_setfl(struct file *f, unsigned flags)
 {
 	mutex_lock(&f->pos_lock);
+	bool was = f->flags & O_NONBLOCK;
 	f->flags = (f->flags & ~FILE_SETFL_MASK) | (flags & FILE_SETFL_MASK);
+	bool now = f->flags & O_NONBLOCK;
 	mutex_unlock(&f->pos_lock);
+	if (was != now && f->vn->ops->set_nonblock)
+		f->vn->ops->set_nonblock(f->vn, now);
 	return 0;
 }

@@ -330,8 +330,6 @@ SYSCALL_DEFINE(dup3)
 /* FIONREAD: bytes between the position and the end of a regular file. */
 static long bytes_readable(struct file *f, long uarg)
 {
-	if (f->vn->type != VREG)
-		return -ENOTTY;
 	struct kstat st;
 	vfs_fstat(f, &st);
 	mutex_lock(&f->pos_lock);
@@ -364,11 +362,18 @@ SYSCALL_DEFINE(ioctl)
 					     (f->flags & ~O_NONBLOCK));
 		break;
 	case FIONREAD:
-		ret = bytes_readable(f, a2);
-		break;
+		if (f->vn->type == VREG) {
+			ret = bytes_readable(f, a2);
+			break;
+		}
+		__attribute__((fallthrough)); /* sockets count their own */
 	default:
-		/* TCGETS, TIOCGWINSZ and the rest: nothing here is a tty. */
-		ret = -ENOTTY;
+		/*
+		 * Sockets answer FIONREAD and SIOCGIF*; TCGETS, TIOCGWINSZ and
+		 * the rest: nothing here is a tty.
+		 */
+		ret = f->vn->ops->ioctl ? f->vn->ops->ioctl(f->vn, cmd, a2) :
+					  -ENOTTY;
 		break;
 	}
 	file_put(f);

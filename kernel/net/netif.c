@@ -293,3 +293,27 @@ int net_init(void)
 		  gw_option ? gw_option : "");
 	return 0;
 }
+
+int net_iface(unsigned index, struct net_iface *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->index = index;
+	if (index == 1) { /* lwIP loops its own addresses back */
+		strlcpy(out->name, "lo", sizeof(out->name));
+		out->flags = NET_IFF_UP | NET_IFF_LOOPBACK | NET_IFF_RUNNING;
+		out->addr = __builtin_bswap32(0x7f000001);
+		out->mask = __builtin_bswap32(0xff000000);
+		out->mtu = 65536;
+		return 0;
+	}
+	if (index != 2 || !added)
+		return -ENODEV;
+	strlcpy(out->name, "en0", sizeof(out->name));
+	out->flags = NET_IFF_UP | NET_IFF_BROADCAST | NET_IFF_RUNNING |
+		     NET_IFF_MULTICAST;
+	out->addr = cfg.addr;
+	out->mask = cfg.mask;
+	memcpy(out->mac, virtio_net_mac(nic), 6);
+	out->mtu = 1500;
+	return 0;
+}

@@ -13,7 +13,9 @@
 #include <kernel/errno.h>
 #include <kernel/heap.h>
 #include <kernel/net.h>
+#include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/string.h>
 #include <kernel/syscalls.h>
 #include <kernel/thread.h>
 #include <kernel/uaccess.h>
@@ -50,6 +52,7 @@ static struct {
 	int (*setsockopt)(int, int, int, const void *, unsigned);
 	int (*getsockopt)(int, int, int, void *, unsigned *);
 	int (*fcntl)(int, int, int);
+	int (*ioctl)(int, long, void *);
 } api;
 
 static int api_init(void)
@@ -63,7 +66,7 @@ static int api_init(void)
 	if (!SYM(close) || !SYM(bind) || !SYM(listen) || !SYM(accept) ||
 	    !SYM(connect) || !SYM(sendto) || !SYM(recvfrom) || !SYM(shutdown) ||
 	    !SYM(getsockname) || !SYM(getpeername) || !SYM(setsockopt) ||
-	    !SYM(getsockopt) || !SYM(fcntl))
+	    !SYM(getsockopt) || !SYM(fcntl) || !SYM(ioctl))
 		return -ENOSYS;
 	__atomic_store_n(&api.socket, lwip_symbol("lwip_socket"),
 			 __ATOMIC_RELEASE);
@@ -123,10 +126,159 @@ static void sock_release(struct vnode *vn)
 	kfree(s);
 }
 
+static void sock_set_nonblock(struct vnode *vn, bool on)
+{
+	struct socket *s = container_of(vn, struct socket, vn);
+	api.fcntl(s->lwip_fd, F_SETFL, on ? O_NONBLOCK : 0);
+}
+
+/* Linux's struct ifreq and struct ifconf (x86_64). */
+struct linux_ifreq {
+	char name[16];
+	union {
+		struct {
+			uint16_t family;
+			uint8_t data[14];
+		} addr;
+		int16_t flags;
+		int32_t ivalue;
+		uint8_t pad[24];
+	};
+};
+BUILD_ASSERT(sizeof(struct linux_ifreq) == 40);
+struct linux_ifconf {
+	int32_t len;
+	uint32_t pad;
+	uint64_t buf;
+};
+
+#define FIONREAD 0x541b
+#define SIOCGIFNAME 0x8910
+#define SIOCGIFCONF 0x8912
+#define SIOCGIFFLAGS 0x8913
+#define SIOCGIFADDR 0x8915
+#define SIOCGIFBRDADDR 0x8919
+#define SIOCGIFNETMASK 0x891b
+#define SIOCGIFMTU 0x8921
+#define SIOCGIFHWADDR 0x8927
+#define SIOCGIFINDEX 0x8933
+#define AF_INET 2
+#define ARPHRD_ETHER 1
+#define ARPHRD_LOOPBACK 772
+
+static void put_inet(struct linux_ifreq *r, uint32_t addr)
+{
+	memset(&r->addr, 0, sizeof(r->addr));
+	r->addr.family = AF_INET;
+	memcpy(r->addr.data + 2, &addr, 4); /* after sin_port */
+}
+
+/* SIOCGIFCONF: one entry per interface with an IPv4 address. */
+static long ifconf(long uarg)
+{
+	struct linux_ifconf ic;
+	struct net_iface ni;
+	if (copy_from_user(&ic, (const void *)uarg, sizeof(ic)))
+		return -EFAULT;
+	int32_t used = 0;
+	for (unsigned i = 1; net_iface(i, &ni) == 0; i++) {
+		if (!ic.buf) { /* only the size wanted */
+			used += (int32_t)sizeof(struct linux_ifreq);
+			continue;
+		}
+		if (used + (int32_t)sizeof(struct linux_ifreq) > ic.len)
+			break;
+		struct linux_ifreq r = { 0 };
+		strlcpy(r.name, ni.name, sizeof(r.name));
+		put_inet(&r, ni.addr);
+		if (copy_to_user((void *)(ic.buf + (uint64_t)used), &r,
+				 sizeof(r)))
+			return -EFAULT;
+		used += (int32_t)sizeof(r);
+	}
+	ic.len = used;
+	return copy_to_user((void *)uarg, &ic, sizeof(ic)) ? -EFAULT : 0;
+}
+
+/* SIOCGIF* on one interface, named in the request (SIOCGIFNAME: indexed). */
+static long ifreq(unsigned cmd, long uarg)
+{
+	struct linux_ifreq r;
+	struct net_iface ni;
+	unsigned i;
+	if (copy_from_user(&r, (const void *)uarg, sizeof(r)))
+		return -EFAULT;
+	r.name[sizeof(r.name) - 1] = '\0';
+	for (i = 1; net_iface(i, &ni) == 0; i++)
+		if (cmd == SIOCGIFNAME ? (int32_t)i == r.ivalue :
+					 !strcmp(ni.name, r.name))
+			break;
+	if (net_iface(i, &ni))
+		return -ENODEV;
+	switch (cmd) {
+	case SIOCGIFNAME:
+		strlcpy(r.name, ni.name, sizeof(r.name));
+		break;
+	case SIOCGIFFLAGS:
+		r.flags = (int16_t)ni.flags;
+		break;
+	case SIOCGIFADDR:
+		put_inet(&r, ni.addr);
+		break;
+	case SIOCGIFNETMASK:
+		put_inet(&r, ni.mask);
+		break;
+	case SIOCGIFBRDADDR:
+		put_inet(&r, ni.addr | ~ni.mask);
+		break;
+	case SIOCGIFMTU:
+		r.ivalue = (int32_t)ni.mtu;
+		break;
+	case SIOCGIFINDEX:
+		r.ivalue = (int32_t)ni.index;
+		break;
+	case SIOCGIFHWADDR:
+		memset(&r.addr, 0, sizeof(r.addr));
+		r.addr.family = (ni.flags & NET_IFF_LOOPBACK) ?
+					ARPHRD_LOOPBACK :
+					ARPHRD_ETHER;
+		memcpy(r.addr.data, ni.mac, 6);
+		break;
+	}
+	return copy_to_user((void *)uarg, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
+static long sock_ioctl(struct vnode *vn, unsigned cmd, long arg)
+{
+	struct socket *s = container_of(vn, struct socket, vn);
+	int n;
+	switch (cmd) {
+	case FIONREAD:
+		if (api.ioctl(s->lwip_fd, FIONREAD, &n) < 0)
+			return lwip_ret(-1);
+		return copy_to_user((void *)arg, &n, sizeof(n)) ? -EFAULT : 0;
+	case SIOCGIFCONF:
+		return ifconf(arg);
+	case SIOCGIFNAME:
+	case SIOCGIFFLAGS:
+	case SIOCGIFADDR:
+	case SIOCGIFNETMASK:
+	case SIOCGIFBRDADDR:
+	case SIOCGIFMTU:
+	case SIOCGIFINDEX:
+	case SIOCGIFHWADDR:
+		return ifreq(cmd, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
 static const struct vnode_ops socket_ops = {
 	.read = sock_read,
 	.write = sock_write,
 	.release = sock_release,
+	.ioctl = sock_ioctl,
+	.set_nonblock = sock_set_nonblock,
 };
 
 /* A file for lwIP socket @lfd, installed at a new fd. */

@@ -263,6 +263,63 @@ case_net_host_to_guest() {
 	want_text ", 0 failed"
 }
 
+# Thousands of malformed frames (tests/vm/hostile_frames.py) from the
+# host side of the tap: afterwards the guest still answers ping and its
+# TCP echo server still echoes.
+case_net_hostile_frames() {
+	netns_start net_hostile_frames "init=/bin/musl/t_net -- serve 10.0.0.5" "t_net: listening" || return
+	local mac reply
+	ip netns exec "$ns" ping -c 1 -W 5 10.0.0.5 >/dev/null 2>&1
+	mac=$(ip netns exec "$ns" ip neigh show 10.0.0.5 dev tap0 | awk '/lladdr/ { print $3 }')
+	if [ -z "$mac" ]; then
+		errs+=("no ARP entry for the guest before the test")
+	elif ! ip netns exec "$ns" timeout 120 python3 "$root/tests/vm/hostile_frames.py" \
+		tap0 "$mac" 10.0.0.5 10.0.0.1 "$RANDOM" >"$log.frames" 2>&1; then
+		errs+=("hostile_frames.py: $(tail -n 2 "$log.frames" | tr '\n' ' ')")
+	fi
+	ip netns exec "$ns" ping -c 2 -W 5 10.0.0.5 >"$log.ping" 2>&1 ||
+		errs+=("no answer to ping after the frames")
+	reply=$(ip netns exec "$ns" timeout 20 bash -c \
+		'exec 3<>/dev/tcp/10.0.0.5/7 && printf "still here\n" >&3 && read -r line <&3 && echo "$line"' 2>&1)
+	[ "$reply" = "still here" ] || errs+=("echo from the guest after the frames: '$reply'")
+	netns_finish
+	want_status 0
+	want_text "t_net serve: "
+	want_text ", 0 failed"
+}
+
+# 256 host clients connected to one guest server at the same time, each
+# echoed; the host opens them all before it sends anything.
+case_net_many_connections() {
+	netns_start net_many_connections "init=/bin/musl/t_net -- many 10.0.0.5 256" "t_net: listening" || return
+	ip netns exec "$ns" timeout 90 python3 -c '
+import socket, sys
+socks = []
+for i in range(256):
+    s = socket.create_connection(("10.0.0.5", 7), timeout=30)
+    socks.append(s)
+for i, s in enumerate(socks):
+    s.sendall(b"line %d\n" % i)
+for i, s in enumerate(socks):
+    want = b"line %d\n" % i
+    got = b""
+    while len(got) < len(want):
+        chunk = s.recv(64)
+        if not chunk:
+            break
+        got += chunk
+    if got != want:
+        sys.exit("connection %d: got %r" % (i, got))
+for s in socks:
+    s.close()
+print("host: 256 echoes")
+' >"$log.client" 2>&1 || errs+=("host clients: $(tail -n 2 "$log.client" | tr '\n' ' ')")
+	netns_finish
+	want_status 0
+	want_text "t_net many: 256 accepted"
+	want_text ", 0 failed"
+}
+
 # A guest client reaches a host server (python3 on the host side).
 case_net_guest_to_host() {
 	local server

@@ -2,6 +2,8 @@
 #ifndef KERNEL_NET_H
 #define KERNEL_NET_H
 
+#include <kernel/types.h>
+
 /*
  * Links Debian's lwIP into the kernel and starts its TCP/IP thread, once;
  * later calls return the first call's result (0 or a negative errno).
@@ -16,5 +18,22 @@ void *lwip_symbol(const char *name);
 int net_init(void);
 /* Writes /etc/resolv.conf from dns= or DHCP, if either gave servers. */
 int net_write_resolv_conf(void);
+
+/* An interface as ioctl(SIOCGIF*) reports it; addresses in network order. */
+struct net_iface {
+	char name[16];
+	unsigned index; /* 1: lo, 2: en0 */
+	unsigned flags; /* Linux IFF_* */
+	uint32_t addr, mask;
+	uint8_t mac[6];
+	unsigned mtu;
+};
+#define NET_IFF_UP 0x1
+#define NET_IFF_BROADCAST 0x2
+#define NET_IFF_LOOPBACK 0x8
+#define NET_IFF_RUNNING 0x40
+#define NET_IFF_MULTICAST 0x1000
+/* Interface @index (from 1), or -ENODEV past the last. */
+int net_iface(unsigned index, struct net_iface *out);
 
 #endif

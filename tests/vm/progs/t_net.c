@@ -8,6 +8,9 @@
  *   t_net serve ADDR      accept one TCP connection on ADDR:7, echo, exit
  *   t_net connect HOST [PORT]  connect to HOST:PORT (7000), send a line,
  *                         expect it back
+ *   t_net many ADDR N     accept N connections on ADDR:7 and hold them all
+ *                         open at once; echo a line on each (epoll,
+ *                         non-blocking accept), then wait for the closes
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -16,6 +19,8 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <time.h>
 #include <stdint.h>
@@ -70,6 +75,64 @@ static int serve(const char *ip)
 	DONE("t_net serve");
 }
 
+/* N clients at once, one thread, epoll: every one gets its line back. */
+static int serve_many(const char *ip, int n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7) };
+	CHECK(inet_pton(AF_INET, ip, &a.sin_addr) == 1);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int one = 1;
+	CHECK(setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+	CHECK(bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	      listen(l, 128) == 0);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = l };
+	CHECK(ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev) == 0);
+	printf("t_net: listening\n");
+	fflush(stdout);
+	int accepted = 0, echoed = 0, closed = 0, idle = 0;
+	while (closed < n && idle < 600) {
+		struct epoll_event evs[64];
+		int k = epoll_wait(ep, evs, 64, 100);
+		idle = k > 0 ? 0 : idle + 1; /* 60 s without events: give up */
+		for (int i = 0; i < k; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == l) {
+				int c;
+				while ((c = accept4(l, NULL, NULL,
+						    SOCK_NONBLOCK)) >= 0) {
+					struct epoll_event ce = {
+						.events = EPOLLIN, .data.fd = c
+					};
+					CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, c,
+							&ce) == 0);
+					accepted++;
+				}
+				CHECK(errno == EAGAIN);
+				continue;
+			}
+			char buf[128];
+			ssize_t r = read(fd, buf, sizeof(buf));
+			if (r > 0) {
+				CHECK(write(fd, buf, (size_t)r) == r);
+				echoed++;
+			} else if (r == 0) {
+				epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+				close(fd);
+				closed++;
+			} else {
+				CHECK(errno == EAGAIN);
+			}
+		}
+	}
+	printf("t_net many: %d accepted, %d echoed, %d closed\n", accepted,
+	       echoed, closed);
+	CHECK(accepted == n && echoed >= n && closed == n);
+	close(ep);
+	close(l);
+	DONE("t_net many");
+}
+
 /* A line to a host-side echo server and back. */
 static int connect_to(const char *host, int port)
 {
@@ -112,6 +175,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 2 && !strcmp(argv[1], "serve"))
 		return serve(argv[2]);
+	if (argc > 3 && !strcmp(argv[1], "many"))
+		return serve_many(argv[2], atoi(argv[3]));
 	if (argc > 2 && !strcmp(argv[1], "connect"))
 		return connect_to(argv[2], argc > 3 ? atoi(argv[3]) : 7000);
 	const char *ip = argc > 1 ? argv[1] : "10.0.0.5";
@@ -206,6 +271,58 @@ int main(int argc, char **argv)
 	CHECK_ERR(epoll_wait(u2, got_ev, 4, 0), EINVAL);
 	close(u2);
 	close(e);
+
+	/* Non-blocking by fcntl and by FIONBIO; FIONREAD counts a datagram. */
+	int nb = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in na = addr;
+	na.sin_port = htons(9998);
+	CHECK(bind(nb, (struct sockaddr *)&na, sizeof(na)) == 0);
+	char nbuf[16];
+	CHECK(fcntl(nb, F_SETFL, fcntl(nb, F_GETFL) | O_NONBLOCK) == 0);
+	CHECK_ERR(recv(nb, nbuf, sizeof(nbuf), 0), EAGAIN);
+	int off = 0, on = 1, avail = -1;
+	CHECK(ioctl(nb, FIONBIO, &off) == 0 &&
+	      !(fcntl(nb, F_GETFL) & O_NONBLOCK));
+	CHECK(ioctl(nb, FIONBIO, &on) == 0);
+	CHECK_ERR(recv(nb, nbuf, sizeof(nbuf), 0), EAGAIN);
+	CHECK(sendto(nb, "12345", 5, 0, (struct sockaddr *)&na, sizeof(na)) ==
+	      5);
+	struct pollfd npf = { nb, POLLIN, 0 };
+	CHECK(poll(&npf, 1, 1000) == 1);
+	CHECK(ioctl(nb, FIONREAD, &avail) == 0 && avail == 5);
+	close(nb);
+
+	/* Interfaces as ioctl sees them: lo and en0 with the ip= address. */
+	int q = socket(AF_INET, SOCK_DGRAM, 0);
+	struct ifreq ifr[8];
+	struct ifconf ifc = { .ifc_len = sizeof(ifr), .ifc_req = ifr };
+	CHECK(ioctl(q, SIOCGIFCONF, &ifc) == 0 &&
+	      ifc.ifc_len == 2 * (int)sizeof(struct ifreq));
+	CHECK(!strcmp(ifr[0].ifr_name, "lo") &&
+	      !strcmp(ifr[1].ifr_name, "en0"));
+	struct sockaddr_in *ia = (struct sockaddr_in *)&ifr[1].ifr_addr;
+	CHECK(ia->sin_family == AF_INET &&
+	      ia->sin_addr.s_addr == addr.sin_addr.s_addr);
+	struct ifreq one_if = { 0 };
+	strcpy(one_if.ifr_name, "en0");
+	CHECK(ioctl(q, SIOCGIFINDEX, &one_if) == 0 && one_if.ifr_ifindex == 2);
+#ifdef __GLIBC__ /* musl's asks an AF_UNIX socket, which the kernel lacks */
+	CHECK(if_nametoindex("en0") == 2 && if_nametoindex("lo") == 1);
+#endif
+	CHECK(ioctl(q, SIOCGIFFLAGS, &one_if) == 0 &&
+	      (one_if.ifr_flags & IFF_UP) &&
+	      !(one_if.ifr_flags & IFF_LOOPBACK));
+	CHECK(ioctl(q, SIOCGIFNETMASK, &one_if) == 0 &&
+	      ((struct sockaddr_in *)&one_if.ifr_netmask)->sin_addr.s_addr ==
+		      htonl(0xffffff00));
+	CHECK(ioctl(q, SIOCGIFHWADDR, &one_if) == 0 &&
+	      one_if.ifr_hwaddr.sa_family == 1 /* ARPHRD_ETHER */);
+	CHECK(ioctl(q, SIOCGIFMTU, &one_if) == 0 && one_if.ifr_mtu == 1500);
+	strcpy(one_if.ifr_name, "nope0");
+	CHECK_ERR(ioctl(q, SIOCGIFFLAGS, &one_if), ENODEV);
+	CHECK_ERR(ioctl(q, SIOCGIFCONF, (void *)16), EFAULT);
+	CHECK_ERR(ioctl(q, TIOCGWINSZ, &one_if), ENOTTY);
+	close(q);
 
 	/* sendmsg/recvmsg with several iovecs and a name */
 	int m1 = socket(AF_INET, SOCK_DGRAM, 0);

@@ -136,6 +136,13 @@ struct vnode_ops {
 			 uint64_t *out);
 	/* @vn locked. NULL: nothing to write back. */
 	int (*fsync)(struct vnode *vn);
+	/*
+	 * Devices and sockets, nothing locked: an ioctl the VFS does not
+	 * answer itself. NULL: -ENOTTY.
+	 */
+	long (*ioctl)(struct vnode *vn, unsigned cmd, long arg);
+	/* Nothing locked: the file's O_NONBLOCK changed. NULL: nothing to do. */
+	void (*set_nonblock)(struct vnode *vn, bool on);
 	/* The last reference went; nothing locked. NULL: nothing to do. */
 	void (*release)(struct vnode *vn);
 };
