@@ -65,7 +65,8 @@ UNIT_TESTS :=
 
 include kernel/module.mk
 include $(wildcard vfs/module.mk fs/*/module.mk)
-KERNEL_SRCS += $(VFS_SRCS) $(RAMFS_SRCS) $(VFS_SYSCALL_SRCS)
+KERNEL_SRCS += $(VFS_SRCS) $(RAMFS_SRCS) $(VFS_SYSCALL_SRCS) \
+	$(VFS_KERNEL_SRCS)
 include tests/unit/module.mk
 include tests/vm/module.mk
 

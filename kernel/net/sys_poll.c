@@ -1,10 +1,12 @@
 /*
  * poll, ppoll and epoll over sockets and files alike.
  *
+ * select and pselect6 too: they are poll over bit sets.
+ *
  * Files (and the console) are always ready for what they are asked;
- * sockets are asked through lwip_poll with their lwIP descriptors. With a
- * file ready, sockets are only sampled; otherwise lwip_poll waits, up to
- * the timeout. epoll keeps an interest list in a file of its own and
+ * pipes and eventfds answer through their poll op; sockets are asked
+ * through lwip_poll with their lwIP descriptors (poll_kernel says how the
+ * waiting is shared). epoll keeps an interest list in a file of its own and
  * answers epoll_wait with the same machinery: level-triggered (EPOLLET is
  * taken as level-triggered, which reports at least what edge-triggered
  * would), EPOLLONESHOT disarms an entry once reported.
@@ -28,61 +30,101 @@ struct pollfd {
 };
 #define POLLIN 0x1
 #define POLLOUT 0x4
+#define POLLERR 0x8
+#define POLLHUP 0x10
 #define POLLNVAL 0x20
 #define POLL_MAX 4096
 
-/* poll() on a kernel array; returns how many entries have revents. */
+#define POLL_SLICE_MS 10 /* sockets and pipes together: how often to look */
+
+/* Milliseconds left until @deadline (DEADLINE_NONE: -1, forever). */
+static int ms_left(uint64_t deadline)
+{
+	if (deadline == DEADLINE_NONE)
+		return -1;
+	uint64_t now = clock_monotonic_ns();
+	return now >= deadline ? 0 :
+				 (int)MIN((deadline - now + NSEC_PER_MSEC - 1) /
+						  NSEC_PER_MSEC,
+					  (uint64_t)INT32_MAX);
+}
+
+/*
+ * poll() on a kernel array; returns how many entries have revents.
+ * Sockets are asked through lwip_poll, files with a poll op (pipes,
+ * eventfds) through it, other files are always ready. Only sockets: one
+ * lwip_poll waits. Only pipes and the like: sleep until one of them
+ * changes (vfs_poll_wait). Both: lwip_poll in slices of POLL_SLICE_MS,
+ * looking at the rest in between.
+ */
 static long poll_kernel(struct pollfd *p, unsigned long n, int timeout_ms)
 {
 	struct pollfd *lp = kcalloc(n ? n : 1, sizeof(*lp));
 	struct file **files = kcalloc(n ? n : 1, sizeof(*files));
+	uint64_t deadline =
+		timeout_ms < 0 ? DEADLINE_NONE :
+				 clock_monotonic_ns() +
+					 (uint64_t)timeout_ms * NSEC_PER_MSEC;
 	long ret = -ENOMEM;
 	if (!lp || !files)
 		goto out;
-	unsigned long ready = 0, nsock = 0;
-	for (unsigned long i = 0; i < n; i++) {
-		p[i].revents = 0;
-		if (p[i].fd < 0)
-			continue;
-		struct file *f = fd_get(p[i].fd);
-		if (IS_ERR(f)) {
-			p[i].revents = POLLNVAL;
-			ready++;
-			continue;
-		}
-		files[i] = f;
-		int lfd = socket_lwip_fd(f);
-		if (lfd >= 0) {
-			lp[nsock++] = (struct pollfd){ lfd, p[i].events, 0 };
-		} else {
-			p[i].revents = p[i].events & (POLLIN | POLLOUT);
+	for (unsigned long i = 0; i < n; i++)
+		files[i] = p[i].fd < 0 ? NULL : fd_get(p[i].fd);
+	for (;;) {
+		uint64_t gen = vfs_poll_generation();
+		unsigned long ready = 0, nsock = 0, waitable = 0;
+		for (unsigned long i = 0; i < n; i++) {
+			struct file *f = files[i];
+			p[i].revents = 0;
+			if (p[i].fd < 0)
+				continue;
+			if (IS_ERR(f)) {
+				p[i].revents = POLLNVAL;
+			} else if (socket_lwip_fd(f) >= 0) {
+				lp[nsock++] =
+					(struct pollfd){ socket_lwip_fd(f),
+							 p[i].events, 0 };
+			} else if (f->vn->ops->poll) {
+				p[i].revents =
+					f->vn->ops->poll(f->vn, p[i].events);
+				waitable++;
+			} else {
+				p[i].revents = p[i].events & (POLLIN | POLLOUT);
+			}
 			ready += p[i].revents != 0;
 		}
-	}
-	if (nsock) {
-		int (*lpoll)(struct pollfd *, unsigned long, int) =
-			lwip_symbol("lwip_poll");
-		long r = lpoll(lp, nsock, ready ? 0 : timeout_ms);
-		if (r < 0) {
-			ret = -(long)thread_current()->posix_errno;
+		int left = ms_left(deadline);
+		if (nsock) {
+			int (*lpoll)(struct pollfd *, unsigned long, int) =
+				lwip_symbol("lwip_poll");
+			int slice = ready     ? 0 :
+				    !waitable ? left :
+				    left < 0  ? POLL_SLICE_MS :
+						MIN(left, POLL_SLICE_MS);
+			long r = lpoll(lp, nsock, slice);
+			if (r < 0) {
+				ret = -(long)thread_current()->posix_errno;
+				goto out;
+			}
+			for (unsigned long i = 0, k = 0; i < n; i++) {
+				if (p[i].fd < 0 || IS_ERR(files[i]) ||
+				    socket_lwip_fd(files[i]) < 0)
+					continue;
+				p[i].revents = lp[k++].revents;
+				ready += p[i].revents != 0;
+			}
+		} else if (!ready && left != 0) {
+			/* Only something a pipe or eventfd does ends this. */
+			vfs_poll_wait(gen, deadline);
+		}
+		if (ready || ms_left(deadline) == 0) {
+			ret = (long)ready;
 			goto out;
 		}
-		for (unsigned long i = 0, k = 0; i < n; i++) {
-			if (!files[i] || socket_lwip_fd(files[i]) < 0)
-				continue;
-			p[i].revents = lp[k++].revents;
-			ready += p[i].revents != 0;
-		}
-	} else if (!ready && timeout_ms) {
-		/* Nothing can become ready: only the timeout ends this. */
-		thread_sleep_ns(timeout_ms < 0 ?
-					3600 * NSEC_PER_SEC :
-					(uint64_t)timeout_ms * NSEC_PER_MSEC);
 	}
-	ret = (long)ready;
 out:
 	for (unsigned long i = 0; files && i < n; i++)
-		if (files[i])
+		if (files[i] && !IS_ERR(files[i]))
 			file_put(files[i]);
 	kfree(files);
 	kfree(lp);
@@ -139,6 +181,94 @@ SYSCALL_DEFINE(ppoll)
 	int ms, ret = timeout_from((const void *)a2, &ms);
 	/* The signal mask (a3) is recorded nowhere: no signals are sent. */
 	return ret ? ret : do_poll((struct pollfd *)a0, (unsigned long)a1, ms);
+}
+
+/* select, pselect6 */
+
+#define SELECT_MAX 1024 /* FD_SETSIZE */
+#define POLLPRI 0x2
+
+struct timeval64 {
+	int64_t sec, usec;
+};
+
+/* The fd sets in, the ready ones out; @ms as for poll. */
+static long do_select(int nfds, uint64_t *ur, uint64_t *uw, uint64_t *ue,
+		      int ms)
+{
+	uint64_t in[3][SELECT_MAX / 64] = { 0 },
+				    out[3][SELECT_MAX / 64] = { 0 };
+	uint64_t *u[3] = { ur, uw, ue };
+	size_t words = ((size_t)nfds + 63) / 64;
+
+	if (nfds < 0 || nfds > SELECT_MAX)
+		return -EINVAL;
+	for (int k = 0; k < 3; k++)
+		if (u[k] && copy_from_user(in[k], u[k], words * 8))
+			return -EFAULT;
+	struct pollfd *p = kcalloc((size_t)nfds ? (size_t)nfds : 1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	unsigned long n = 0;
+	for (int fd = 0; fd < nfds; fd++) {
+		uint64_t bit = 1ULL << (fd % 64);
+		short ev = (short)(((in[0][fd / 64] & bit) ? POLLIN : 0) |
+				   ((in[1][fd / 64] & bit) ? POLLOUT : 0) |
+				   ((in[2][fd / 64] & bit) ? POLLPRI : 0));
+		if (ev)
+			p[n++] = (struct pollfd){ fd, ev, 0 };
+	}
+	long ret = poll_kernel(p, n, ms);
+	long count = 0;
+	for (unsigned long i = 0; ret > 0 && i < n; i++) {
+		short r = p[i].revents;
+		int fd = p[i].fd;
+		uint64_t bit = 1ULL << (fd % 64);
+		if (r & POLLNVAL) {
+			ret = -EBADF;
+			break;
+		}
+		if ((p[i].events & POLLIN) &&
+		    (r & (POLLIN | POLLHUP | POLLERR)))
+			out[0][fd / 64] |= bit, count++;
+		if ((p[i].events & POLLOUT) && (r & (POLLOUT | POLLERR)))
+			out[1][fd / 64] |= bit, count++;
+		if ((p[i].events & POLLPRI) && (r & POLLPRI))
+			out[2][fd / 64] |= bit, count++;
+	}
+	kfree(p);
+	if (ret < 0)
+		return ret;
+	for (int k = 0; k < 3; k++)
+		if (u[k] && copy_to_user(u[k], out[k], words * 8))
+			return -EFAULT;
+	return count;
+}
+
+SYSCALL_DEFINE(select)
+{
+	int ms = -1;
+	if (a4) {
+		struct timeval64 tv;
+		if (copy_from_user(&tv, (const void *)a4, sizeof(tv)))
+			return -EFAULT;
+		if (tv.sec < 0 || tv.usec < 0 || tv.usec >= 1000000)
+			return -EINVAL;
+		ms = tv.sec > 1000000 ?
+			     1000000000 :
+			     (int)(tv.sec * 1000 + (tv.usec + 999) / 1000);
+	}
+	return do_select((int)a0, (uint64_t *)a1, (uint64_t *)a2,
+			 (uint64_t *)a3, ms);
+}
+
+SYSCALL_DEFINE(pselect6)
+{
+	int ms, ret = timeout_from((const void *)a4, &ms);
+	/* The signal mask (a5) is recorded nowhere: no signals are sent. */
+	return ret ? ret :
+		     do_select((int)a0, (uint64_t *)a1, (uint64_t *)a2,
+			       (uint64_t *)a3, ms);
 }
 
 /* epoll */

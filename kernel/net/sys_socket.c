@@ -35,6 +35,7 @@
 struct socket {
 	struct vnode vn;
 	int lwip_fd;
+	bool connecting; /* a non-blocking connect not yet seen through */
 };
 
 static struct {
@@ -305,6 +306,11 @@ static long install(int lfd, int flags)
 }
 
 /* The lwIP socket behind program fd @fd, with the file referenced. */
+static struct socket *sock_of(struct file *f)
+{
+	return container_of(f->vn, struct socket, vn);
+}
+
 static int lookup(int fd, struct file **fp)
 {
 	struct file *f = fd_get(fd);
@@ -379,9 +385,32 @@ SYSCALL_DEFINE(connect)
 	int ret = get_addr((void *)a1, (unsigned)a2, a);
 	if (ret)
 		return ret;
-	long r = WITH_SOCKET(a0, lwip_ret(api.connect(s, a, (unsigned)a2)));
+	struct file *f = NULL;
+	int s = lookup((int)a0, &f);
+	if (s < 0)
+		return s;
+	long r = lwip_ret(api.connect(s, a, (unsigned)a2));
+	if (r == -EINPROGRESS)
+		sock_of(f)->connecting = true;
+	file_put(f);
 	/* A reset while connecting is a refusal, as Linux reports it. */
 	return r == -ECONNRESET ? -ECONNREFUSED : r;
+}
+
+#define SOL_SOCKET 1
+#define SO_ERROR 4
+
+/* SO_ERROR's value *@err for a socket that was connecting. */
+static void sock_connect_result(struct socket *so, int *err)
+{
+	char peer[SOCKADDR_MAX];
+	unsigned len = sizeof(peer);
+	if (*err == ECONNRESET) {
+		*err = ECONNREFUSED;
+		so->connecting = false;
+	} else if (*err || api.getpeername(so->lwip_fd, peer, &len) == 0) {
+		so->connecting = false; /* failed otherwise, or connected */
+	}
 }
 
 SYSCALL_DEFINE(listen)
@@ -498,8 +527,20 @@ SYSCALL_DEFINE(getsockopt)
 	if (copy_from_user(&len, (void *)a4, sizeof(len)))
 		return -EFAULT;
 	len = MIN(len, (unsigned)sizeof(v));
-	long r = WITH_SOCKET(
-		a0, lwip_ret(api.getsockopt(s, (int)a1, (int)a2, v, &len)));
+	/*
+	 * SO_ERROR after a non-blocking connect: lwIP says ECONNRESET where
+	 * Linux says ECONNREFUSED (a reset answering the SYN). Once the
+	 * connection is seen established, a reset is ECONNRESET again.
+	 */
+	struct file *f = NULL;
+	int s = lookup((int)a0, &f);
+	if (s < 0)
+		return s;
+	long r = lwip_ret(api.getsockopt(s, (int)a1, (int)a2, v, &len));
+	if (r == 0 && a1 == SOL_SOCKET && a2 == SO_ERROR &&
+	    len >= sizeof(int) && sock_of(f)->connecting)
+		sock_connect_result(sock_of(f), (int *)v);
+	file_put(f);
 	if (r == 0 && (copy_to_user((void *)a3, v, len) ||
 		       copy_to_user((void *)a4, &len, sizeof(len))))
 		r = -EFAULT;

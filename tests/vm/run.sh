@@ -495,6 +495,7 @@ for libc in musl glibc glibc-pie; do
 	eval "case_sys_$id() { prog_case sys_$id 0 'init=/bin/$libc/t_sys env.TEST_VAR=xyz -- one \"two words\"' 't_sys: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_fsthreads_$id() { prog_case fsthreads_$id 0 'init=/bin/$libc/t_fsthreads' 't_fsthreads: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_threads_$id() { prog_case threads_$id 0 'init=/bin/$libc/t_threads -- 1' 't_threads: ' ', 0 failed'; lack_text FAIL; }"
+	eval "case_pipe_$id() { prog_case pipe_$id 0 'init=/bin/$libc/t_pipe' 't_pipe: ' ', 0 failed'; lack_text FAIL; }"
 	eval "case_exit_$id() { prog_case exit_$id 42 'init=/bin/$libc/t_exit -- 42' 't_exit: 42'; }"
 	eval "case_segv_$id() { prog_case segv_$id 139 'init=/bin/$libc/t_exit -- segv' 'killed by SIGSEGV' 'bad write of address 0x8'; }"
 done

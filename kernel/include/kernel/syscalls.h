@@ -76,6 +76,8 @@ SYSCALL_DEFINE(recvmsg);
 /* kernel/net/sys_poll.c */
 SYSCALL_DEFINE(poll);
 SYSCALL_DEFINE(ppoll);
+SYSCALL_DEFINE(select);
+SYSCALL_DEFINE(pselect6);
 SYSCALL_DEFINE(epoll_create);
 SYSCALL_DEFINE(epoll_create1);
 SYSCALL_DEFINE(epoll_ctl);

@@ -19,6 +19,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <net/if.h>
 #include <pthread.h>
@@ -46,6 +47,75 @@ static void *server(void *arg)
 		write(c, server_got, (size_t)n); /* echo */
 	close(c);
 	return NULL;
+}
+
+static void *poke_eventfd(void *arg)
+{
+	usleep(50 * 1000);
+	uint64_t one = 1;
+	if (write((int)(intptr_t)arg, &one, 8) != 8)
+		printf("FAIL eventfd write\n");
+	return NULL;
+}
+
+/*
+ * Non-blocking connect with epoll, to a listener and to a closed port;
+ * poll over a socket and an eventfd together.
+ */
+static void test_nonblocking(void)
+{
+	struct sockaddr_in la = addr, ca = addr;
+	la.sin_port = htons(5556);
+	ca.sin_port = htons(5557); /* nobody listens there */
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(bind(l, (struct sockaddr *)&la, sizeof(la)) == 0 &&
+	      listen(l, 2) == 0);
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int r = connect(c, (struct sockaddr *)&la, sizeof(la));
+	CHECK(r == 0 || errno == EINPROGRESS);
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLOUT, .data.fd = c }, out;
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev) == 0);
+	CHECK(epoll_wait(ep, &out, 1, 2000) == 1 && (out.events & EPOLLOUT));
+	int err = -1;
+	socklen_t el = sizeof(err);
+	CHECK(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0);
+	int a = accept(l, NULL, NULL);
+	CHECK(a >= 0);
+	close(a);
+	close(c);
+	close(ep);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	r = connect(c, (struct sockaddr *)&ca, sizeof(ca));
+	CHECK(r == -1 && (errno == EINPROGRESS || errno == ECONNREFUSED));
+	if (errno == EINPROGRESS) {
+		struct pollfd pc = { c, POLLOUT, 0 };
+		CHECK(poll(&pc, 1, 2000) == 1 &&
+		      (pc.revents & (POLLERR | POLLHUP | POLLOUT)));
+		err = 0;
+		CHECK(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &el) == 0 &&
+		      err == ECONNREFUSED);
+	}
+	close(c);
+	close(l);
+
+	/* A socket and an eventfd in one poll: the eventfd wakes it. */
+	int u = socket(AF_INET, SOCK_DGRAM, 0), e = eventfd(0, 0);
+	struct sockaddr_in ua = addr;
+	ua.sin_port = htons(5558);
+	CHECK(bind(u, (struct sockaddr *)&ua, sizeof(ua)) == 0 && e >= 0);
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, poke_eventfd, (void *)(intptr_t)e) == 0);
+	struct pollfd pm[2] = { { u, POLLIN, 0 }, { e, POLLIN, 0 } };
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(poll(pm, 2, 10000) == 1 && !pm[0].revents &&
+	      pm[1].revents == POLLIN);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(t1.tv_sec - t0.tv_sec < 5); /* woken, not timed out */
+	pthread_join(t, NULL);
+	close(u);
+	close(e);
 }
 
 /* One echo for a host-side client. */
@@ -323,6 +393,8 @@ int main(int argc, char **argv)
 	CHECK_ERR(ioctl(q, SIOCGIFCONF, (void *)16), EFAULT);
 	CHECK_ERR(ioctl(q, TIOCGWINSZ, &one_if), ENOTTY);
 	close(q);
+
+	test_nonblocking();
 
 	/* sendmsg/recvmsg with several iovecs and a name */
 	int m1 = socket(AF_INET, SOCK_DGRAM, 0);

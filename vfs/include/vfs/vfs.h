@@ -282,6 +282,15 @@ int vfs_mount(const char *path, const char *fstype, const char *source,
 	      unsigned long flags);
 /* Performs the `mount=` options of the command line, after vfs_init. */
 int vfs_mount_cmdline(void);
+/*
+ * Waiting in poll for pipes and eventfds (vfs/pipe.c): take the
+ * generation, look at the files, and sleep until the generation moves
+ * (something changed) or @deadline (monotonic ns, DEADLINE_NONE).
+ */
+uint64_t vfs_poll_generation(void);
+void vfs_poll_wait(uint64_t gen, uint64_t deadline);
+void vfs_poll_wake(void);
+
 /* Opens fds 0, 1 and 2 on the console device. */
 int vfs_open_console_fds(void);
 /* Whether @f is open on the console device. */

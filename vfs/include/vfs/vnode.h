@@ -143,6 +143,11 @@ struct vnode_ops {
 	long (*ioctl)(struct vnode *vn, unsigned cmd, long arg);
 	/* Nothing locked: the file's O_NONBLOCK changed. NULL: nothing to do. */
 	void (*set_nonblock)(struct vnode *vn, bool on);
+	/*
+	 * Nothing locked: which of @events (POLLIN, POLLOUT) hold now, plus
+	 * POLLHUP/POLLERR. A change calls vfs_poll_wake(). NULL: always ready.
+	 */
+	short (*poll)(struct vnode *vn, short events);
 	/* The last reference went; nothing locked. NULL: nothing to do. */
 	void (*release)(struct vnode *vn);
 };
