@@ -1,7 +1,8 @@
 # lwIP as Debian ships it (liblwip0), embedded in the kernel image.
 LWIP_SO := /usr/lib/x86_64-linux-gnu/liblwip.so.0
 KERNEL_SRCS += kernel/net/lwip_image.S kernel/net/lwip.c kernel/net/netif.c \
-	kernel/net/sys_socket.c kernel/net/sys_poll.c kernel/net/dhcp.c
+	kernel/net/sys_socket.c kernel/net/sys_poll.c kernel/net/dhcp.c \
+	kernel/net/netlink.c
 $(BUILD)/kernel/net/lwip_image.S.o: $(LWIP_SO)
 # struct netif's layout, from Debian's lwIP headers (liblwip-dev).
 GEN_LWIP_LAYOUT := $(BUILD)/gen/generated/lwip_layout.h

@@ -23,4 +23,16 @@ struct file;
 /* The lwIP descriptor behind a socket file, or -ENOTSOCK (sys_socket.c). */
 int socket_lwip_fd(const struct file *f);
 
+/*
+ * AF_NETLINK sockets (netlink.c), for the socket system calls: buffers
+ * here are kernel memory.
+ */
+bool netlink_file(const struct file *f);
+long netlink_socket(int type, int protocol);
+long netlink_bind(struct file *f, const void *addr, unsigned len);
+long netlink_getsockname(struct file *f, void *addr, unsigned *len);
+long netlink_send(struct file *f, const void *buf, size_t len);
+long netlink_recv(struct file *f, void *buf, size_t len, int flags, void *name,
+		  unsigned *namelen);
+
 #endif

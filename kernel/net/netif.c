@@ -1,12 +1,13 @@
 /*
- * The network interface: the first virtio-net device as an lwIP netif,
- * configured from the command line (`ip=ADDR/PREFIX`, `gw=`).
+ * The network interfaces: virtio-net devices as lwIP netifs en0, en1, ...
+ * in device order, configured from the command line (`ip=` for en0 with
+ * `gw=`, `ip.1=` for en1, ...). en0 is lwIP's default route.
  *
  * struct netif is lwIP's; its size and the offsets of the few fields the
  * driver fills in come from Debian's lwIP headers at build time
  * (scripts/gen-lwip-layout.sh), so they match the library. Frames go out
  * through linkoutput (copied out of the pbuf chain into one virtio
- * buffer) and come in from the device's worker thread into a pool pbuf
+ * buffer) and come in from the device's worker thread into a pbuf
  * handed to tcpip_input, which queues it for lwIP's thread.
  */
 #include <drivers/virtio.h>
@@ -23,7 +24,8 @@
 #define ERR_OK 0
 #define ERR_IF (-12)
 
-static const char *ip_option;
+#define MAX_IFACES 4
+
 static const char *gw_option;
 
 /* "a.b.c.d" into network order; false when it is not one. */
@@ -43,45 +45,68 @@ static bool parse_ipv4(const char *s, const char **end, uint32_t *out)
 	return true;
 }
 
-static struct {
+/* One interface: lwIP's struct netif (first) and what configures it. */
+struct iface {
+	char netif[LWIP_NETIF_SIZE] __aligned(16);
+	struct virtio_net *nic;
 	uint32_t addr, mask, gw; /* network order */
-	unsigned prefix;
-	bool set, dhcp;
-} cfg;
+	bool set, dhcp, added;
+	const char *option; /* the ip= value, for messages */
+};
+static struct iface ifaces[MAX_IFACES];
 
+static struct iface *iface_of(void *netif)
+{
+	return (struct iface *)netif; /* netif is the first member */
+}
+
+/* ip= (en0) and ip.N= (enN): the index from the option's name. */
 static int set_ip(const char *name, const char *value, char *err, size_t errlen)
 {
+	struct iface *ifc = &ifaces[name[2] == '.' ? name[3] - '0' : 0];
 	const char *end;
 	uint64_t prefix = 24;
 	if (value && !strcmp(value, "dhcp")) {
-		cfg.set = cfg.dhcp = true;
-		ip_option = value;
+		if (ifc != &ifaces[0]) {
+			snprintf(
+				err, errlen,
+				"option '%s': DHCP works on the first interface only",
+				name);
+			return -EINVAL;
+		}
+		ifc->set = ifc->dhcp = true;
+		ifc->option = value;
 		return 0;
 	}
-	if (!value || !parse_ipv4(value, &end, &cfg.addr) ||
+	if (!value || !parse_ipv4(value, &end, &ifc->addr) ||
 	    (*end == '/' && (end++, cmdline_read_u64(&end, &prefix) ||
 					    prefix < 1 || prefix > 32)) ||
 	    *end) {
 		snprintf(
 			err, errlen,
-			"option 'ip' needs ADDR/PREFIX, e.g. 10.0.0.5/24, not '%.64s'",
-			value ? value : "");
+			"option '%s' needs ADDR/PREFIX, e.g. 10.0.0.5/24, not '%.64s'",
+			name, value ? value : "");
 		return -EINVAL;
 	}
-	cfg.prefix = (unsigned)prefix;
-	cfg.mask = __builtin_bswap32(prefix == 32 ? ~0u : ~(~0u >> prefix));
-	cfg.set = true;
-	ip_option = value;
+	ifc->mask = __builtin_bswap32(prefix == 32 ? ~0u : ~(~0u >> prefix));
+	ifc->set = true;
+	ifc->option = value;
 	return 0;
 }
 KPARAM_CUSTOM(
 	ip, "ip", "ip=dhcp|ADDR/PREFIX", set_ip, false, false,
-	"IPv4 address of the first network interface (virtio-net), or dhcp");
+	"IPv4 address of the first network interface (en0, virtio-net), or dhcp");
+KPARAM_CUSTOM(ip1, "ip.1", "ip.1=ADDR/PREFIX", set_ip, false, false,
+	      "IPv4 address of the second network interface (en1)");
+KPARAM_CUSTOM(ip2, "ip.2", "ip.2=ADDR/PREFIX", set_ip, false, false,
+	      "IPv4 address of the third network interface (en2)");
+KPARAM_CUSTOM(ip3, "ip.3", "ip.3=ADDR/PREFIX", set_ip, false, false,
+	      "IPv4 address of the fourth network interface (en3)");
 
 static int set_gw(const char *name, const char *value, char *err, size_t errlen)
 {
 	const char *end;
-	if (!value || !parse_ipv4(value, &end, &cfg.gw) || *end) {
+	if (!value || !parse_ipv4(value, &end, &ifaces[0].gw) || *end) {
 		snprintf(err, errlen,
 			 "option 'gw' needs an IPv4 address, not '%.64s'",
 			 value ? value : "");
@@ -143,8 +168,6 @@ int net_write_resolv_conf(void)
 	return w == (ssize_t)n ? 0 : -EIO;
 }
 
-static char netif_mem[LWIP_NETIF_SIZE] __aligned(16);
-static struct virtio_net *nic;
 static int (*tcpip_input)(void *p, void *netif);
 static void *(*pbuf_alloc)(int layer, uint16_t len, int type);
 static int (*pbuf_take)(void *p, const void *data, uint16_t len);
@@ -152,17 +175,21 @@ static uint16_t (*pbuf_copy_partial)(const void *p, void *buf, uint16_t len,
 				     uint16_t off);
 static uint8_t (*pbuf_free)(void *p);
 
-#define FIELD(type, off) (*(type *)(netif_mem + (off)))
+#define FIELD(ifc, type, off) (*(type *)((ifc)->netif + (off)))
 
+/* Called with lwIP's core lock held: one frame buffer serves all. */
 static int linkoutput(void *netif, void *p)
 {
 	static char frame[1514];
 	uint16_t n = pbuf_copy_partial(p, frame, sizeof(frame), 0);
-	return n && virtio_net_tx(nic, frame, n) == 0 ? ERR_OK : ERR_IF;
+	return n && virtio_net_tx(iface_of(netif)->nic, frame, n) == 0 ?
+		       ERR_OK :
+		       ERR_IF;
 }
 
 static void rx(void *ctx, const void *frame, size_t len)
 {
+	struct iface *ifc = ctx;
 	if (len > 1514)
 		return;
 	/*
@@ -175,58 +202,140 @@ static void rx(void *ctx, const void *frame, size_t len)
 	if (!p)
 		return; /* out of memory: dropped, as a NIC would */
 	pbuf_take(p, frame, (uint16_t)len);
-	if (tcpip_input(p, netif_mem) != ERR_OK)
+	if (tcpip_input(p, ifc->netif) != ERR_OK)
 		pbuf_free(p);
 }
 
 static int netif_init_fn(void *netif)
 {
-	FIELD(void *, LWIP_NETIF_OFF_output) = lwip_symbol("etharp_output");
-	FIELD(void *, LWIP_NETIF_OFF_linkoutput) = (void *)linkoutput;
-	FIELD(uint16_t, LWIP_NETIF_OFF_mtu) = 1500;
-	memcpy(&FIELD(uint8_t, LWIP_NETIF_OFF_hwaddr), virtio_net_mac(nic), 6);
-	FIELD(uint8_t, LWIP_NETIF_OFF_hwaddr_len) = 6;
-	FIELD(uint8_t, LWIP_NETIF_OFF_flags) =
+	struct iface *ifc = iface_of(netif);
+	FIELD(ifc, void *, LWIP_NETIF_OFF_output) =
+		lwip_symbol("etharp_output");
+	FIELD(ifc, void *, LWIP_NETIF_OFF_linkoutput) = (void *)linkoutput;
+	FIELD(ifc, uint16_t, LWIP_NETIF_OFF_mtu) = 1500;
+	memcpy(&FIELD(ifc, uint8_t, LWIP_NETIF_OFF_hwaddr),
+	       virtio_net_mac(ifc->nic), 6);
+	FIELD(ifc, uint8_t, LWIP_NETIF_OFF_hwaddr_len) = 6;
+	FIELD(ifc, uint8_t, LWIP_NETIF_OFF_flags) =
 		LWIP_NETIF_FLAG_BROADCAST | LWIP_NETIF_FLAG_ETHARP |
 		LWIP_NETIF_FLAG_ETHERNET | LWIP_NETIF_FLAG_LINK_UP;
-	memcpy(&FIELD(char, LWIP_NETIF_OFF_name), "en", 2);
+	memcpy(&FIELD(ifc, char, LWIP_NETIF_OFF_name), "en", 2);
 	return ERR_OK;
 }
 
-static bool added;
-
 static void set_addr(void *arg)
 {
+	struct iface *ifc = arg;
 	void (*set)(void *, const uint32_t *, const uint32_t *,
 		    const uint32_t *) = lwip_symbol("netif_set_addr");
-	set(netif_mem, &cfg.addr, &cfg.mask, &cfg.gw);
+	set(ifc->netif, &ifc->addr, &ifc->mask, &ifc->gw);
 }
 
+/* In lwIP's thread: en0 becomes the default route. */
 static void add_netif(void *arg)
 {
+	struct iface *ifc = arg;
 	void *(*add)(void *, const uint32_t *, const uint32_t *,
 		     const uint32_t *, void *, int (*)(void *),
 		     void *) = lwip_symbol("netif_add");
 	void (*set_default)(void *) = lwip_symbol("netif_set_default");
 	void (*up)(void *) = lwip_symbol("netif_set_up");
-	if (add(netif_mem, &cfg.addr, &cfg.mask, &cfg.gw, NULL, netif_init_fn,
-		(void *)tcpip_input)) {
-		set_default(netif_mem);
-		up(netif_mem);
-		added = true;
+	if (add(ifc->netif, &ifc->addr, &ifc->mask, &ifc->gw, NULL,
+		netif_init_fn, (void *)tcpip_input)) {
+		if (ifc == &ifaces[0])
+			set_default(ifc->netif);
+		up(ifc->netif);
+		ifc->added = true;
 	}
+}
+
+typedef int (*lwip_callback_fn)(void (*)(void *), void *);
+
+/* en0 by DHCP: the lease's address, mask, router and name servers. */
+static int dhcp_up(struct iface *ifc, lwip_callback_fn callback)
+{
+	struct net_config c;
+	/*
+	 * lwIP takes no packet on an interface without an address, not even
+	 * a broadcast: a link-local one stands in until the lease.
+	 */
+	int ret = lwip_symbol("netif_set_addr") ?
+			  dhcp_configure(virtio_net_mac(ifc->nic), &c) :
+			  -ENOSYS;
+	if (ret) {
+		pr_err("net: DHCP failed (%s)",
+		       ret == -ETIMEDOUT ? "no server answered" : "error");
+		return ret;
+	}
+	ifc->addr = c.addr;
+	ifc->mask = c.mask;
+	ifc->gw = c.gw;
+	/* The server's name servers, unless dns= gave some. */
+	bool dns_given = nr_dns > 0;
+	for (unsigned i = 0; !dns_given && i < ARRAY_SIZE(c.dns); i++)
+		if (c.dns[i])
+			dns_servers[nr_dns++] = c.dns[i];
+	callback(set_addr, ifc);
+	uint32_t a = __builtin_bswap32(c.addr), g = __builtin_bswap32(c.gw),
+		 m = __builtin_bswap32(c.mask),
+		 sv = __builtin_bswap32(c.server);
+	unsigned prefix = 0;
+	for (uint32_t x = m; x & 0x80000000u; x <<= 1)
+		prefix++;
+	pr_notice(
+		"net: en0 %u.%u.%u.%u/%u gw %u.%u.%u.%u (DHCP from %u.%u.%u.%u, lease %u s)",
+		a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, prefix,
+		g >> 24, (g >> 16) & 255, (g >> 8) & 255, g & 255, sv >> 24,
+		(sv >> 16) & 255, (sv >> 8) & 255, sv & 255, c.lease_seconds);
+	return 0;
+}
+
+/* en@i: its device, lwIP's netif, its address. */
+static int iface_up(unsigned i, lwip_callback_fn callback)
+{
+	struct iface *ifc = &ifaces[i];
+	ifc->nic = virtio_net_device(i);
+	if (!ifc->nic) {
+		if (i == 0)
+			pr_err("net: ip=%s given, but there is no virtio-net device",
+			       ifc->option);
+		else
+			pr_err("net: ip.%u=%s given, but there are only %u virtio-net devices",
+			       i, ifc->option, i);
+		return -ENODEV;
+	}
+	if (ifc->dhcp) {
+		ifc->addr = __builtin_bswap32(0xa9fe0001); /* 169.254.0.1 */
+		ifc->mask = __builtin_bswap32(0xffff0000);
+	}
+	callback(add_netif, ifc);
+	if (!ifc->added) {
+		pr_err("net: lwIP refused interface en%u", i);
+		return -EIO;
+	}
+	virtio_net_set_rx(ifc->nic, rx, ifc);
+	if (ifc->dhcp)
+		return dhcp_up(ifc, callback);
+	bool gw = i == 0 && gw_option;
+	pr_notice("net: en%u %s%s%s", i, ifc->option, gw ? " gw " : "",
+		  gw ? gw_option : "");
+	return 0;
 }
 
 int net_init(void)
 {
-	if (!cfg.set)
-		return 0;
-	nic = virtio_net_device(0);
-	if (!nic) {
-		pr_err("net: ip=%s given, but there is no virtio-net device",
-		       ip_option);
-		return -ENODEV;
+	unsigned n = 0;
+	while (n < MAX_IFACES && ifaces[n].set)
+		n++;
+	for (unsigned i = n; i < MAX_IFACES; i++) {
+		if (ifaces[i].set) {
+			pr_err("net: ip.%u given without %s: interfaces are numbered without gaps",
+			       i, i == 1 ? "ip" : "the ones before it");
+			return -EINVAL;
+		}
 	}
+	if (!n)
+		return 0;
 	int ret = lwip_start();
 	if (ret)
 		return ret;
@@ -235,63 +344,13 @@ int net_init(void)
 	pbuf_take = lwip_symbol("pbuf_take");
 	pbuf_copy_partial = lwip_symbol("pbuf_copy_partial");
 	pbuf_free = lwip_symbol("pbuf_free");
-	int (*callback)(void (*)(void *), void *) =
-		lwip_symbol("tcpip_callback_wait");
+	lwip_callback_fn callback = lwip_symbol("tcpip_callback_wait");
 	if (!tcpip_input || !pbuf_alloc || !pbuf_take || !pbuf_copy_partial ||
 	    !pbuf_free || !callback || !lwip_symbol("etharp_output"))
 		return -ENOEXEC;
-	if (cfg.dhcp) {
-		cfg.addr = __builtin_bswap32(0xa9fe0001); /* 169.254.0.1 */
-		cfg.mask = __builtin_bswap32(0xffff0000);
-	}
-	callback(add_netif, NULL);
-	if (!added) {
-		pr_err("net: lwIP refused the interface");
-		return -EIO;
-	}
-	virtio_net_set_rx(nic, rx, NULL);
-	if (cfg.dhcp) {
-		struct net_config c;
-		/*
-		 * lwIP takes no packet on an interface without an address, not
-		 * even a broadcast: a link-local one stands in until the lease.
-		 */
-		ret = lwip_symbol("netif_set_addr") ?
-			      dhcp_configure(virtio_net_mac(nic), &c) :
-			      -ENOSYS;
-		if (ret) {
-			pr_err("net: DHCP failed (%s)",
-			       ret == -ETIMEDOUT ? "no server answered" :
-						   "error");
-			return ret;
-		}
-		cfg.addr = c.addr;
-		cfg.mask = c.mask;
-		cfg.gw = c.gw;
-		/* The server's name servers, unless dns= gave some. */
-		bool dns_given = nr_dns > 0;
-		for (unsigned i = 0; !dns_given && i < ARRAY_SIZE(c.dns); i++)
-			if (c.dns[i])
-				dns_servers[nr_dns++] = c.dns[i];
-		callback(set_addr, NULL);
-		uint32_t a = __builtin_bswap32(c.addr),
-			 g = __builtin_bswap32(c.gw),
-			 m = __builtin_bswap32(c.mask),
-			 sv = __builtin_bswap32(c.server);
-		unsigned prefix = 0;
-		for (uint32_t x = m; x & 0x80000000u; x <<= 1)
-			prefix++;
-		pr_notice(
-			"net: en0 %u.%u.%u.%u/%u gw %u.%u.%u.%u (DHCP from %u.%u.%u.%u, lease %u s)",
-			a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-			prefix, g >> 24, (g >> 16) & 255, (g >> 8) & 255,
-			g & 255, sv >> 24, (sv >> 16) & 255, (sv >> 8) & 255,
-			sv & 255, c.lease_seconds);
-		return 0;
-	}
-	pr_notice("net: en0 %s%s%s", ip_option, gw_option ? " gw " : "",
-		  gw_option ? gw_option : "");
-	return 0;
+	for (unsigned i = 0; i < n && !ret; i++)
+		ret = iface_up(i, callback);
+	return ret;
 }
 
 int net_iface(unsigned index, struct net_iface *out)
@@ -306,14 +365,15 @@ int net_iface(unsigned index, struct net_iface *out)
 		out->mtu = 65536;
 		return 0;
 	}
-	if (index != 2 || !added)
+	if (index < 2 || index - 2 >= MAX_IFACES || !ifaces[index - 2].added)
 		return -ENODEV;
-	strlcpy(out->name, "en0", sizeof(out->name));
+	const struct iface *ifc = &ifaces[index - 2];
+	snprintf(out->name, sizeof(out->name), "en%u", index - 2);
 	out->flags = NET_IFF_UP | NET_IFF_BROADCAST | NET_IFF_RUNNING |
 		     NET_IFF_MULTICAST;
-	out->addr = cfg.addr;
-	out->mask = cfg.mask;
-	memcpy(out->mac, virtio_net_mac(nic), 6);
+	out->addr = ifc->addr;
+	out->mask = ifc->mask;
+	memcpy(out->mac, virtio_net_mac(ifc->nic), 6);
 	out->mtu = 1500;
 	return 0;
 }

@@ -25,6 +25,8 @@
 #include "net_internal.h"
 
 #define SOCK_TYPE_MASK 0xf
+#define AF_NETLINK 16
+#define MSG_TRUNC 0x20
 #define SOCK_NONBLOCK 04000
 #define SOCK_CLOEXEC 02000000
 #define F_SETFL 4
@@ -348,11 +350,13 @@ static int put_addr(void *uaddr, unsigned *ulen, const char *kaddr,
 
 SYSCALL_DEFINE(socket)
 {
+	if (a1 & ~(long)(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if (a0 == AF_NETLINK)
+		return netlink_socket((int)a1, (int)a2);
 	int ret = api_init();
 	if (ret)
 		return ret;
-	if (a1 & ~(long)(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
-		return -EINVAL;
 	int lfd = api.socket((int)a0, (int)(a1 & SOCK_TYPE_MASK), (int)a2);
 	if (lfd < 0)
 		return lwip_ret(lfd);
@@ -371,12 +375,58 @@ SYSCALL_DEFINE(socket)
 		r_;                             \
 	})
 
+/* The netlink socket at @fd, with a reference, or NULL. */
+static struct file *netlink_get(long fd)
+{
+	struct file *f = fd_get((int)fd);
+	if (IS_ERR(f))
+		return NULL;
+	if (netlink_file(f))
+		return f;
+	file_put(f);
+	return NULL;
+}
+
+/* sendto and recvfrom on kernel buffers, for netlink and lwIP sockets. */
+static long sock_sendto(long fd, const void *buf, size_t len, int flags,
+			const void *addr, unsigned alen)
+{
+	struct file *nf = netlink_get(fd);
+	if (nf) {
+		long r = netlink_send(nf, buf, len);
+		file_put(nf);
+		return r;
+	}
+	return WITH_SOCKET(
+		fd, lwip_ret(api.sendto(s, buf, len, flags, addr, alen)));
+}
+
+static long sock_recvfrom(long fd, void *buf, size_t len, int flags, void *addr,
+			  unsigned *alen)
+{
+	struct file *nf = netlink_get(fd);
+	if (nf) {
+		long r = netlink_recv(nf, buf, len, flags, addr, alen);
+		file_put(nf);
+		return r;
+	}
+	return WITH_SOCKET(
+		fd, lwip_ret(api.recvfrom(s, buf, len, flags, addr, alen)));
+}
+
 SYSCALL_DEFINE(bind)
 {
 	char a[SOCKADDR_MAX];
 	int ret = get_addr((void *)a1, (unsigned)a2, a);
-	return ret ? ret :
-		     WITH_SOCKET(a0, lwip_ret(api.bind(s, a, (unsigned)a2)));
+	if (ret)
+		return ret;
+	struct file *nf = netlink_get(a0);
+	if (nf) {
+		long r = netlink_bind(nf, a, (unsigned)a2);
+		file_put(nf);
+		return r;
+	}
+	return WITH_SOCKET(a0, lwip_ret(api.bind(s, a, (unsigned)a2)));
 }
 
 SYSCALL_DEFINE(connect)
@@ -457,9 +507,8 @@ SYSCALL_DEFINE(sendto)
 		return -ENOMEM;
 	long r = copy_from_user(buf, (void *)a1, len) ? -EFAULT : 0;
 	if (!r)
-		r = WITH_SOCKET(a0, lwip_ret(api.sendto(
-					    s, buf, len, (int)a3, a4 ? a : NULL,
-					    a4 ? (unsigned)a5 : 0)));
+		r = sock_sendto(a0, buf, len, (int)a3, a4 ? a : NULL,
+				a4 ? (unsigned)a5 : 0);
 	kfree(buf);
 	return r;
 }
@@ -472,10 +521,10 @@ SYSCALL_DEFINE(recvfrom)
 	char *buf = bounce_alloc(&len);
 	if (!buf)
 		return -ENOMEM;
-	long r = WITH_SOCKET(a0, lwip_ret(api.recvfrom(s, buf, len, (int)a3,
-						       a4 ? a : NULL,
-						       a4 ? &alen : NULL)));
-	if (r > 0 && copy_to_user((void *)a1, buf, (size_t)r))
+	long r = sock_recvfrom(a0, buf, len, (int)a3, a4 ? a : NULL,
+			       a4 ? &alen : NULL);
+	/* With MSG_TRUNC the length can exceed what was copied. */
+	if (r > 0 && copy_to_user((void *)a1, buf, MIN((size_t)r, len)))
 		r = -EFAULT;
 	if (r >= 0 && a4 && put_addr((void *)a4, (unsigned *)a5, a, alen))
 		r = -EFAULT;
@@ -492,8 +541,16 @@ static long name_call(long fd, void *uaddr, unsigned *ulen, bool peer)
 {
 	char a[SOCKADDR_MAX];
 	unsigned alen = sizeof(a);
-	long r = WITH_SOCKET(fd, lwip_ret(peer ? api.getpeername(s, a, &alen) :
-						 api.getsockname(s, a, &alen)));
+	struct file *nf = netlink_get(fd);
+	long r;
+	if (nf) {
+		r = peer ? -ENOTCONN : netlink_getsockname(nf, a, &alen);
+		file_put(nf);
+	} else {
+		r = WITH_SOCKET(fd,
+				lwip_ret(peer ? api.getpeername(s, a, &alen) :
+						api.getsockname(s, a, &alen)));
+	}
 	if (r == 0 && !uaddr)
 		return -EFAULT;
 	return r ? r : put_addr(uaddr, ulen, a, alen);
@@ -619,10 +676,8 @@ SYSCALL_DEFINE(sendmsg)
 		done += n;
 	}
 	if (!r)
-		r = WITH_SOCKET(a0,
-				lwip_ret(api.sendto(s, buf, total, (int)a2,
-						    m.name ? name : NULL,
-						    m.name ? m.namelen : 0)));
+		r = sock_sendto(a0, buf, total, (int)a2, m.name ? name : NULL,
+				m.name ? m.namelen : 0);
 	kfree(buf);
 	kfree(iov);
 	return r;
@@ -639,23 +694,22 @@ SYSCALL_DEFINE(recvmsg)
 	if (ret)
 		return ret;
 	char *buf = bounce_alloc(&total);
-	long r = buf ? WITH_SOCKET(a0, lwip_ret(api.recvfrom(
-					       s, buf, total, (int)a2,
-					       m.name ? name : NULL,
-					       m.name ? &namelen : NULL))) :
+	long r = buf ? sock_recvfrom(a0, buf, total, (int)a2,
+				     m.name ? name : NULL,
+				     m.name ? &namelen : NULL) :
 		       -ENOMEM;
-	for (size_t i = 0, done = 0; r > 0 && i < m.iovlen && done < (size_t)r;
-	     i++) {
-		size_t n = MIN(iov[i].len, (size_t)r - done);
+	size_t got = r > 0 ? MIN((size_t)r, total) : 0;
+	for (size_t i = 0, done = 0; i < m.iovlen && done < got; i++) {
+		size_t n = MIN(iov[i].len, got - done);
 		if (copy_to_user(iov[i].base, buf + done, n))
 			r = -EFAULT;
 		done += n;
 	}
 	if (r >= 0) {
-		/* Name, its length, no control data, no flags. */
+		/* Name, its length, no control data; MSG_TRUNC if cut. */
 		struct msghdr_k *um = (struct msghdr_k *)a1;
 		size_t zero = 0;
-		int flags = 0;
+		int flags = (size_t)r > total ? MSG_TRUNC : 0;
 		if ((m.name &&
 		     (copy_to_user(m.name, name, MIN(namelen, m.namelen)) ||
 		      copy_to_user(&um->namelen, &namelen, sizeof(namelen)))) ||

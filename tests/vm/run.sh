@@ -320,6 +320,52 @@ print("host: 256 echoes")
 	want_text ", 0 failed"
 }
 
+# Two NICs: en0 on tap0 (ip=), en1 on tap1 (ip.1=), each in its own
+# subnet; the host reaches the guest through both, TCP through en1.
+case_net_two_nics() {
+	local name=net_two_nics reply
+	ns=aptest-$$-$name
+	log=$logs/$name.log
+	ip netns del "$ns" 2>/dev/null
+	if ! ip netns add "$ns" || ! ip netns exec "$ns" ip tuntap add dev tap0 mode tap ||
+		! ip netns exec "$ns" ip tuntap add dev tap1 mode tap ||
+		! ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0 ||
+		! ip netns exec "$ns" ip addr add 10.0.1.1/24 dev tap1 ||
+		! ip netns exec "$ns" ip link set tap0 up || ! ip netns exec "$ns" ip link set tap1 up; then
+		errs+=("cannot set up a namespace with two taps")
+		ip netns del "$ns" 2>/dev/null
+		return
+	fi
+	ip netns exec "$ns" timeout --kill-after=5 60 "$root/scripts/qemu.sh" \
+		-kernel "$kernel" -initrd "$initrd" \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+		-device virtio-net-device,netdev=n0,mac=52:54:00:00:00:10 \
+		-netdev tap,id=n1,ifname=tap1,script=no,downscript=no \
+		-device virtio-net-device,netdev=n1,mac=52:54:00:00:00:11 \
+		-append "ip=10.0.0.5/24 ip.1=10.0.1.5/24 init=/bin/musl/t_net -- serve 10.0.1.5" \
+		>"$log" 2>"$log.stderr" &
+	guest=$!
+	local i
+	for ((i = 0; i < 300; i++)); do
+		grep -q "t_net: listening" "$log" && break
+		sleep 0.1
+	done
+	ip netns exec "$ns" ping -c 1 -W 5 10.0.0.5 >"$log.ping" 2>&1 || errs+=("no answer from en0")
+	ip netns exec "$ns" ping -c 1 -W 5 10.0.1.5 >>"$log.ping" 2>&1 || errs+=("no answer from en1")
+	reply=$(ip netns exec "$ns" timeout 20 bash -c \
+		'exec 3<>/dev/tcp/10.0.1.5/7 && printf "via en1\n" >&3 && read -r line <&3 && echo "$line"' 2>&1)
+	[ "$reply" = "via en1" ] || errs+=("echo through en1: '$reply'")
+	netns_finish
+	want_status 0
+	want_text "net: en0 10.0.0.5/24"
+	want_text "net: en1 10.0.1.5/24"
+	want_text ", 0 failed"
+}
+
+case_net_nic_gap() {
+	prog_case net_nic_gap 5 "ip.2=10.0.2.5/24 init=/bin/musl/t_exit" "ip.2 given without the ones before it"
+}
+
 # A guest client reaches a host server (python3 on the host side).
 case_net_guest_to_host() {
 	local server

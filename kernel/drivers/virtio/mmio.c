@@ -3,8 +3,9 @@
  *
  * Devices come from two places: QEMU microvm's window (24 transports of
  * 0x200 bytes from 0xfeb00000 on GSIs 24.., or 8 on GSIs 5.. when the
- * machine has one I/O APIC; an empty transport reads device id 0), and
- * `virtio_mmio.device=` options (Firecracker's way). Each device's line is
+ * machine has one I/O APIC; an empty transport reads device id 0), probed
+ * from the top slot down, and then `virtio_mmio.device=` options in the
+ * order given (Firecracker's way, which lists devices as it adds them). Each device's line is
  * routed through the I/O APIC, level-triggered, to a vector of its own on
  * the boot CPU. Legacy (version 1) transports are reported and left alone:
  * QEMU speaks version 2 with `-global virtio-mmio.force-legacy=false`.
@@ -205,7 +206,12 @@ void virtio_mmio_probe(void)
 	unsigned gsi_base = ioapic_count() > 1 ? 24 : 5;
 	volatile uint8_t *win =
 		ioremap(MICROVM_BASE, slots * MICROVM_SLOT_SIZE);
-	for (unsigned i = 0; i < slots; i++)
+	/*
+	 * QEMU fills the window from its last slot down, in the order of its
+	 * -device options: probing top-down keeps that order, so the first
+	 * virtio-net device on QEMU's command line is the first NIC (en0).
+	 */
+	for (unsigned i = slots; i-- > 0;)
 		probe_one(win + i * MICROVM_SLOT_SIZE,
 			  MICROVM_BASE + i * MICROVM_SLOT_SIZE, gsi_base + i);
 

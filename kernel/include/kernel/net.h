@@ -22,7 +22,7 @@ int net_write_resolv_conf(void);
 /* An interface as ioctl(SIOCGIF*) reports it; addresses in network order. */
 struct net_iface {
 	char name[16];
-	unsigned index; /* 1: lo, 2: en0 */
+	unsigned index; /* 1: lo, 2: en0, 3: en1, ... */
 	unsigned flags; /* Linux IFF_* */
 	uint32_t addr, mask;
 	uint8_t mac[6];

@@ -21,6 +21,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <time.h>
@@ -32,6 +33,25 @@
 #include <unistd.h>
 
 #include "check.h"
+
+/* Netlink's ABI (musl's toolchain has no <linux/netlink.h>). */
+#ifndef AF_NETLINK
+#define AF_NETLINK 16
+#endif
+#define NETLINK_ROUTE 0
+#define NLMSG_ERROR 2
+#define NLM_F_REQUEST 0x1
+#define NLM_F_DUMP 0x300
+#define RTM_GETROUTE 26
+struct nl_hdr {
+	uint32_t len;
+	uint16_t type, flags;
+	uint32_t seq, pid;
+};
+struct nl_err {
+	int32_t error;
+	struct nl_hdr orig;
+};
 
 static struct sockaddr_in addr;
 static int listener;
@@ -395,6 +415,53 @@ int main(int argc, char **argv)
 	close(q);
 
 	test_nonblocking();
+
+	/* getifaddrs and if_nameindex: both C libraries ask netlink. */
+	struct ifaddrs *ifs;
+	int en0 = 0, lo = 0;
+	CHECK(getifaddrs(&ifs) == 0);
+	for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		struct sockaddr_in *sa = (struct sockaddr_in *)i->ifa_addr,
+				   *nm = (struct sockaddr_in *)i->ifa_netmask;
+		if (!strcmp(i->ifa_name, "en0") &&
+		    sa->sin_addr.s_addr == addr.sin_addr.s_addr && nm &&
+		    nm->sin_addr.s_addr == htonl(0xffffff00) &&
+		    (i->ifa_flags & IFF_UP))
+			en0++;
+		if (!strcmp(i->ifa_name, "lo") &&
+		    sa->sin_addr.s_addr == htonl(0x7f000001) &&
+		    (i->ifa_flags & IFF_LOOPBACK))
+			lo++;
+	}
+	CHECK(en0 == 1 && lo == 1);
+	freeifaddrs(ifs);
+	struct if_nameindex *ni = if_nameindex();
+	int named = 0;
+	for (struct if_nameindex *i = ni; i && i->if_index; i++)
+		named += (i->if_index == 1 && !strcmp(i->if_name, "lo")) ||
+			 (i->if_index == 2 && !strcmp(i->if_name, "en0"));
+	CHECK(ni && named == 2);
+	if_freenameindex(ni);
+	/* What netlink does not do it says, and bad families are refused. */
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	struct {
+		struct nl_hdr h;
+		uint8_t family, pad[3];
+	} req = { { sizeof(req), RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, 7,
+		    0 },
+		  AF_INET,
+		  { 0 } };
+	char rbuf[512];
+	CHECK(nl >= 0 && send(nl, &req, sizeof(req), 0) == sizeof(req));
+	struct nl_hdr *nh = (struct nl_hdr *)rbuf;
+	CHECK(recv(nl, rbuf, sizeof(rbuf), 0) > 0 && nh->type == NLMSG_ERROR &&
+	      nh->seq == 7 &&
+	      ((struct nl_err *)(nh + 1))->error == -EOPNOTSUPP);
+	CHECK_ERR(recv(nl, rbuf, sizeof(rbuf), MSG_DONTWAIT), EAGAIN);
+	close(nl);
+	CHECK_ERR(socket(AF_NETLINK, SOCK_RAW, 99), EPROTONOSUPPORT);
 
 	/* sendmsg/recvmsg with several iovecs and a name */
 	int m1 = socket(AF_INET, SOCK_DGRAM, 0);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# TCP benchmark (docs/performance.md): bench/progs/tcpbench in the guest
+# sends MIB MiB to a server on the host side of the tap, receives MIB MiB
+# from it, and times N 64-byte round trips. The peer is the Linux VM
+# (bench/linuxvm.sh: Debian's cloud kernel) running the same static binary
+# on the same QEMU setup, against the same server, in the same run.
+#
+#   bench/net.sh build/kernel.elf [MIB [N]]
+set -eu
+kernel=${1:?usage: net.sh KERNEL [MIB [N]]}
+mib=${2:-256}
+n=${3:-2000}
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/build/bench
+mkdir -p "$out/net-root/bin"
+musl-gcc -static -O2 -o "$out/net-root/bin/tcpbench" "$root/bench/progs/tcpbench.c"
+(cd "$out/net-root" && find . | cpio -o -H newc --quiet) >"$out/net.cpio"
+# shellcheck source=bench/linuxvm.sh
+source "$root/bench/linuxvm.sh"
+linuxvm_initrd "$out/linuxvm-net.cpio" "$out/net-root/bin/tcpbench"
+
+ns=apnet-$$
+server=
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns add "$ns"
+ip netns exec "$ns" ip link set lo up
+ip netns exec "$ns" ip tuntap add dev tap0 mode tap
+ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0
+ip netns exec "$ns" ip link set tap0 up
+ip netns exec "$ns" "$out/net-root/bin/tcpbench" serve "$mib" &
+server=$!
+
+# shellcheck disable=SC2054 # commas belong to QEMU's option values
+net=(-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-device,netdev=n0)
+echo "guest ($("$root/scripts/accel.sh"), -smp 2), $mib MiB each way, $n round trips:"
+ip netns exec "$ns" timeout 900 "$root/scripts/qemu.sh" -smp 2 -kernel "$kernel" \
+	-initrd "$out/net.cpio" "${net[@]}" \
+	-append "ip=10.0.0.5/24 init=/bin/tcpbench -- client 10.0.0.1 $mib $n" |
+	tr -d '\r' | grep '^tcpbench:' || true
+echo "Linux VM ($(basename "$(linuxvm_kernel)")), same:"
+ip netns exec "$ns" timeout 900 "$root/scripts/qemu.sh" -smp 2 -kernel "$(linuxvm_kernel)" \
+	-initrd "$out/linuxvm-net.cpio" "${net[@]}" \
+	-append "console=ttyS0 quiet linuxvm.ip=10.0.0.5/24 -- /bin/tcpbench client 10.0.0.1 $mib $n" |
+	tr -d '\r' | grep '^tcpbench:' || true
