@@ -132,6 +132,7 @@ bench: $(BUILD)/kernel.elf
 	$(Q)bench/abi.sh $(BUILD)/kernel.elf
 	$(Q)bench/threads.sh $(BUILD)/kernel.elf
 	$(Q)bench/nfs.sh $(BUILD)/kernel.elf 256 2000
+	$(Q)bench/net.sh $(BUILD)/kernel.elf 256 2000
 
 format-check:
 	$(Q)scripts/format-check.sh

@@ -62,51 +62,43 @@ ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \
 
 # Host-side libnfs: the same server, from inside the namespace. The
 # server is our child too, so waits name the pids they wait for.
-waitall() {
-	local p
-	for p in "$@"; do wait "$p"; done
-}
-mib_per_s() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%8.1f MB/s", b / t / 1e6 }'; }
-seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", (b - a) / 1e9 }'; }
-echo "host libnfs (nfs-cp, nfsmeta), $size MiB, $files files:"
 src=$out/nfs-src
+nsx() { ip netns exec "$ns" "$@"; }
+# on4 CMD...: CMD with 0..3 appended, all four at once.
+on4() {
+	local pids=() i
+	for i in 0 1 2 3; do
+		"$@" "$i" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+}
+up1() { nsx nfs-cp "$src" "$url/host-1" >/dev/null; }
+down1() { nsx nfs-cp "$url/host-1" "$out/nfs-dst" >/dev/null; }
+up() { nsx nfs-cp "$src.4" "$url/host-4-$1" >/dev/null; }
+down() { nsx nfs-cp "$url/host-4-$1" "$out/nfs-dst-$1" >/dev/null; }
+meta() { nsx "$out/nfsmeta" "$url" "/meta4-$1" $((files / 4)) >"$out/nfsmeta-$1.out"; }
+# timed LABEL BYTES CMD...: how fast CMD moved BYTES.
+timed() {
+	local label=$1 bytes=$2 t0 t1
+	shift 2
+	t0=$(date +%s%N)
+	"$@"
+	t1=$(date +%s%N)
+	awk -v l="$label" -v b="$bytes" -v t=$(((t1 - t0) / 1000)) \
+		'BEGIN { printf "libnfs: %s %8.1f MB/s\n", l, b / t }'
+}
+echo "host libnfs (nfs-cp, nfsmeta), $size MiB, $files files:"
 rm -f "$out"/nfs-dst*
 head -c $((size << 20)) /dev/zero | tr '\0' 'a' >"$src"
-t0=$(date +%s%N)
-ip netns exec "$ns" nfs-cp "$src" "$url/host-1" >/dev/null
-t1=$(date +%s%N)
-echo "libnfs: write  1 stream  $(mib_per_s $((size << 20)) "$(seconds "$t0" "$t1")")"
-t0=$(date +%s%N)
-ip netns exec "$ns" nfs-cp "$url/host-1" "$out/nfs-dst" >/dev/null
-t1=$(date +%s%N)
-echo "libnfs: read   1 stream  $(mib_per_s $((size << 20)) "$(seconds "$t0" "$t1")")"
 head -c $((size / 4 << 20)) "$src" >"$src.4"
-t0=$(date +%s%N)
-pids=()
-for i in 0 1 2 3; do
-	ip netns exec "$ns" nfs-cp "$src.4" "$url/host-4-$i" >/dev/null &
-	pids+=($!)
-done
-waitall "${pids[@]}"
-t1=$(date +%s%N)
-echo "libnfs: write  4 streams $(mib_per_s $((size / 4 * 4 << 20)) "$(seconds "$t0" "$t1")")"
-t0=$(date +%s%N)
-pids=()
-for i in 0 1 2 3; do
-	ip netns exec "$ns" nfs-cp "$url/host-4-$i" "$out/nfs-dst-$i" >/dev/null &
-	pids+=($!)
-done
-waitall "${pids[@]}"
-t1=$(date +%s%N)
-echo "libnfs: read   4 streams $(mib_per_s $((size / 4 * 4 << 20)) "$(seconds "$t0" "$t1")")"
+timed "write  1 stream " $((size << 20)) up1
+timed "read   1 stream " $((size << 20)) down1
+timed "write  4 streams" $((size / 4 * 4 << 20)) on4 up
+timed "read   4 streams" $((size / 4 * 4 << 20)) on4 down
 rm -f "$src" "$src.4" "$out"/nfs-dst*
-ip netns exec "$ns" "$out/nfsmeta" "$url" /meta1 "$files" | sed 's/^nfsmeta:/libnfs: 1 process /'
-pids=()
-for i in 0 1 2 3; do
-	ip netns exec "$ns" "$out/nfsmeta" "$url" "/meta4-$i" $((files / 4)) >"$out/nfsmeta-$i.out" &
-	pids+=($!)
-done
-waitall "${pids[@]}"
+nsx "$out/nfsmeta" "$url" /meta1 "$files" | sed 's/^nfsmeta:/libnfs: 1 process /'
+on4 meta
 for op in create stat unlink; do
 	awk -v op="$op" '$2 == op { s += $3 } END { printf "libnfs: 4 processes %-6s %8.0f ops/s\n", op, s }' "$out"/nfsmeta-?.out
 done

@@ -13,6 +13,7 @@
  */
 #include <kernel/errno.h>
 #include <kernel/heap.h>
+#include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
@@ -28,27 +29,13 @@
 
 /* libnfs-side logging and time (nfs3.h). */
 
-void nfs_log_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vprintk(LOG_ERR, fmt, ap);
-	va_end(ap);
-}
+BUILD_ASSERT(NFS_LOG_ERR == LOG_ERR && NFS_LOG_WARNING == LOG_WARNING);
 
-void nfs_log_warn(const char *fmt, ...)
+void nfs_log(int level, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vprintk(LOG_WARNING, fmt, ap);
-	va_end(ap);
-}
-
-void nfs_log_info(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vprintk(LOG_INFO, fmt, ap);
+	vprintk(level, fmt, ap);
 	va_end(ap);
 }
 

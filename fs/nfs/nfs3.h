@@ -147,10 +147,11 @@ int nfs3_readdir(struct nfs3_conn *c, const struct nfs3_fh *dir,
 		 uint64_t cookie, uint8_t verf[NFS3_VERFSIZE], nfs3_entry_fn fn,
 		 void *ctx);
 
-/* From the kernel side, for nfs3_rpc.c. */
-void nfs_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void nfs_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void nfs_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* From the kernel side, for nfs3_rpc.c: printk and the monotonic clock. */
+#define NFS_LOG_ERR 3 /* the kernel's LOG_ERR and LOG_WARNING */
+#define NFS_LOG_WARNING 4
+void nfs_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 uint64_t nfs_now_ms(void);
 
 #endif

@@ -157,8 +157,8 @@ static void rpc_done(struct rpc_context *rpc, int status, void *data,
 	else if (status == RPC_STATUS_CANCEL)
 		c->err = -EINTR;
 	else {
-		nfs_log_error("nfs: RPC failed: %s",
-			      data ? (const char *)data : "no reason given");
+		nfs_log(NFS_LOG_ERR, "nfs: RPC failed: %s",
+			data ? (const char *)data : "no reason given");
 		c->err = -EIO;
 	}
 	c->done = true;
@@ -172,8 +172,8 @@ static void rpc_done(struct rpc_context *rpc, int status, void *data,
 static int wait_call(struct nfs3_conn *cn, struct call *c, int queued)
 {
 	if (queued) {
-		nfs_log_error("nfs: cannot send a request to %s: %s",
-			      cn->server, rpc_get_error(cn->rpc));
+		nfs_log(NFS_LOG_ERR, "nfs: cannot send a request to %s: %s",
+			cn->server, rpc_get_error(cn->rpc));
 		return -EIO;
 	}
 	uint64_t start = nfs_now_ms(), next_warn = start + NOT_RESPONDING_MS;
@@ -191,13 +191,13 @@ static int wait_call(struct nfs3_conn *cn, struct call *c, int queued)
 		 */
 		if (rpc_service(cn->rpc, p.revents) < 0 && !c->done &&
 		    !warned) {
-			nfs_log_error("nfs: connection to %s failed: %s",
-				      cn->server, rpc_get_error(cn->rpc));
+			nfs_log(NFS_LOG_ERR, "nfs: connection to %s failed: %s",
+				cn->server, rpc_get_error(cn->rpc));
 			warned = true;
 		}
 		uint64_t now = nfs_now_ms();
 		if (!c->done && now >= next_warn) {
-			nfs_log_warn(
+			nfs_log(NFS_LOG_WARNING,
 				"nfs: server %s not responding for %llu s, still trying",
 				cn->server,
 				(unsigned long long)(now - start) / 1000);
@@ -206,7 +206,7 @@ static int wait_call(struct nfs3_conn *cn, struct call *c, int queued)
 		}
 	}
 	if (warned)
-		nfs_log_warn("nfs: server %s OK", cn->server);
+		nfs_log(NFS_LOG_WARNING, "nfs: server %s OK", cn->server);
 	return c->err;
 }
 
