@@ -212,13 +212,16 @@ static int netif_init_fn(void *netif)
 	FIELD(ifc, void *, LWIP_NETIF_OFF_output) =
 		lwip_symbol("etharp_output");
 	FIELD(ifc, void *, LWIP_NETIF_OFF_linkoutput) = (void *)linkoutput;
+	FIELD(ifc, void *, LWIP_NETIF_OFF_output_ip6) =
+		lwip_symbol("ethip6_output");
 	FIELD(ifc, uint16_t, LWIP_NETIF_OFF_mtu) = 1500;
 	memcpy(&FIELD(ifc, uint8_t, LWIP_NETIF_OFF_hwaddr),
 	       virtio_net_mac(ifc->nic), 6);
 	FIELD(ifc, uint8_t, LWIP_NETIF_OFF_hwaddr_len) = 6;
 	FIELD(ifc, uint8_t, LWIP_NETIF_OFF_flags) =
 		LWIP_NETIF_FLAG_BROADCAST | LWIP_NETIF_FLAG_ETHARP |
-		LWIP_NETIF_FLAG_ETHERNET | LWIP_NETIF_FLAG_LINK_UP;
+		LWIP_NETIF_FLAG_ETHERNET | LWIP_NETIF_FLAG_LINK_UP |
+		LWIP_NETIF_FLAG_MLD6;
 	memcpy(&FIELD(ifc, char, LWIP_NETIF_OFF_name), "en", 2);
 	return ERR_OK;
 }
@@ -240,11 +243,16 @@ static void add_netif(void *arg)
 		     void *) = lwip_symbol("netif_add");
 	void (*set_default)(void *) = lwip_symbol("netif_set_default");
 	void (*up)(void *) = lwip_symbol("netif_set_up");
+	void (*linklocal)(void *, uint8_t) =
+		lwip_symbol("netif_create_ip6_linklocal_address");
 	if (add(ifc->netif, &ifc->addr, &ifc->mask, &ifc->gw, NULL,
 		netif_init_fn, (void *)tcpip_input)) {
 		if (ifc == &ifaces[0])
 			set_default(ifc->netif);
 		up(ifc->netif);
+		/* IPv6: fe80::/64 from the MAC (EUI-64), after duplicate detection. */
+		if (linklocal)
+			linklocal(ifc->netif, 1);
 		ifc->added = true;
 	}
 }

@@ -6,6 +6,7 @@
  *
  *   t_net ADDR            (the address given with ip=)
  *   t_net serve ADDR      accept one TCP connection on ADDR:7, echo, exit
+ *                         (ADDR "::": IPv6, any address)
  *   t_net connect HOST [PORT]  connect to HOST:PORT (7000), send a line,
  *                         expect it back
  *   t_net many ADDR N     accept N connections on ADDR:7 and hold them all
@@ -138,14 +139,26 @@ static void test_nonblocking(void)
 	close(e);
 }
 
-/* One echo for a host-side client. */
+/* One echo for a host-side client, over IPv4 or (ADDR "::") IPv6. */
 static int serve(const char *ip)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7) };
-	CHECK(inet_pton(AF_INET, ip, &a.sin_addr) == 1);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-	CHECK(bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	      listen(l, 1) == 0);
+	int l;
+	if (strchr(ip, ':')) {
+		struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+					   .sin6_port = htons(7) };
+		CHECK(inet_pton(AF_INET6, ip, &a6.sin6_addr) == 1);
+		l = socket(AF_INET6, SOCK_STREAM, 0);
+		CHECK(l >= 0 &&
+		      bind(l, (struct sockaddr *)&a6, sizeof(a6)) == 0 &&
+		      listen(l, 1) == 0);
+	} else {
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_port = htons(7) };
+		CHECK(inet_pton(AF_INET, ip, &a.sin_addr) == 1);
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		CHECK(bind(l, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		      listen(l, 1) == 0);
+	}
 	printf("t_net: listening\n");
 	fflush(stdout);
 	int c = accept(l, NULL, NULL);
