@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generates the few facts of Debian's lwIP build the kernel needs but
 # cannot see in the binary: the size and field offsets of struct netif,
-# the netif flags, and pbuf constants, by compiling a host program
+# the netif flags, pbuf constants and the TCP send buffer, by compiling a host program
 # against Debian's own lwIP headers (liblwip-dev, with the lwipopts.h the
 # library was built with).
 #
@@ -27,6 +27,7 @@ int main(void)
 	printf("#define LWIP_NETIF_FLAG_ETHARP %d\n", NETIF_FLAG_ETHARP);
 	printf("#define LWIP_NETIF_FLAG_ETHERNET %d\n", NETIF_FLAG_ETHERNET);
 	printf("#define LWIP_NETIF_FLAG_MLD6 %d\n", NETIF_FLAG_MLD6);
+	printf("#define LWIP_TCP_SND_BUF %d\n", (int)TCP_SND_BUF);
 	printf("#define LWIP_PBUF_RAW %d\n", (int)PBUF_RAW);
 	printf("#define LWIP_PBUF_RAM %d\n", (int)PBUF_RAM);
 	return 0;

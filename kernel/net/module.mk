@@ -10,4 +10,5 @@ $(GEN_LWIP_LAYOUT): scripts/gen-lwip-layout.sh
 	@mkdir -p $(@D)
 	@echo "  GEN     $@"
 	$(Q)scripts/gen-lwip-layout.sh $@
-$(BUILD)/kernel/net/netif.c.o: $(GEN_LWIP_LAYOUT)
+$(BUILD)/kernel/net/netif.c.o $(BUILD)/kernel/net/sys_socket.c.o: \
+	$(GEN_LWIP_LAYOUT)

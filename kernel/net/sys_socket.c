@@ -10,6 +10,7 @@
  * reports errors in errno (the calling thread's, kernel/posix); they come
  * back to the program as -errno.
  */
+#include <generated/lwip_layout.h>
 #include <kernel/errno.h>
 #include <kernel/heap.h>
 #include <kernel/net.h>
@@ -449,6 +450,7 @@ SYSCALL_DEFINE(connect)
 
 #define SOL_SOCKET 1
 #define SO_ERROR 4
+#define SO_SNDBUF 7
 
 /* SO_ERROR's value *@err for a socket that was connecting. */
 static void sock_connect_result(struct socket *so, int *err)
@@ -573,6 +575,13 @@ SYSCALL_DEFINE(setsockopt)
 		return -EINVAL;
 	if (copy_from_user(v, (void *)a3, (size_t)a4))
 		return -EFAULT;
+	/*
+	 * lwIP's send buffer is fixed at build time (TCP_SND_BUF) and it has
+	 * no SO_SNDBUF; Linux takes any size and clamps it, and programs
+	 * (Open MPI's TCP transport among them) set it on every socket.
+	 */
+	if (a1 == SOL_SOCKET && a2 == SO_SNDBUF)
+		return a4 < (long)sizeof(int) ? -EINVAL : WITH_SOCKET(a0, 0);
 	return WITH_SOCKET(a0, lwip_ret(api.setsockopt(s, (int)a1, (int)a2, v,
 						       (unsigned)a4)));
 }
@@ -593,7 +602,14 @@ SYSCALL_DEFINE(getsockopt)
 	int s = lookup((int)a0, &f);
 	if (s < 0)
 		return s;
-	long r = lwip_ret(api.getsockopt(s, (int)a1, (int)a2, v, &len));
+	long r;
+	if (a1 == SOL_SOCKET && a2 == SO_SNDBUF && len >= sizeof(int)) {
+		*(int *)v = LWIP_TCP_SND_BUF; /* see setsockopt */
+		len = sizeof(int);
+		r = 0;
+	} else {
+		r = lwip_ret(api.getsockopt(s, (int)a1, (int)a2, v, &len));
+	}
 	if (r == 0 && a1 == SOL_SOCKET && a2 == SO_ERROR &&
 	    len >= sizeof(int) && sock_of(f)->connecting)
 		sock_connect_result(sock_of(f), (int *)v);

@@ -375,6 +375,18 @@ int main(int argc, char **argv)
 	close(u2);
 	close(e);
 
+	/* The options programs set on every socket (Open MPI's TCP too). */
+	int so = socket(AF_INET, SOCK_STREAM, 0), val = 256 * 1024, got_val = 0;
+	socklen_t gl = sizeof(got_val);
+	CHECK(setsockopt(so, SOL_SOCKET, SO_SNDBUF, &val, sizeof(val)) == 0);
+	CHECK(setsockopt(so, SOL_SOCKET, SO_RCVBUF, &val, sizeof(val)) == 0);
+	CHECK(getsockopt(so, SOL_SOCKET, SO_RCVBUF, &got_val, &gl) == 0 &&
+	      got_val > 0);
+	CHECK(setsockopt(so, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) == 0);
+	CHECK(setsockopt(so, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+	CHECK(setsockopt(so, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0);
+	close(so);
+
 	/* Non-blocking by fcntl and by FIONBIO; FIONREAD counts a datagram. */
 	int nb = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in na = addr;
