@@ -198,3 +198,15 @@ unsigned fd_count(void)
 	spin_unlock(&fdt.lock);
 	return n;
 }
+
+int fd_install_new(struct vnode *vn, unsigned flags, bool cloexec)
+{
+	struct file *f = file_alloc(vn, flags);
+	vnode_put(vn); /* the file holds it now, or it goes */
+	if (IS_ERR(f))
+		return (int)PTR_ERR(f);
+	int fd = fd_install(f, cloexec);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}

@@ -391,14 +391,8 @@ static long do_eventfd(unsigned initval, long flags)
 	e->semaphore = flags & EFD_SEMAPHORE;
 	e->nonblock = flags & O_NONBLOCK;
 	vnode_init(&e->vn, VCHR, 0600, &eventfd_ops, NULL, 3);
-	struct file *f =
-		new_file(&e->vn, O_RDWR | (unsigned)(flags & O_NONBLOCK));
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	int fd = fd_install(f, flags & O_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(&e->vn, O_RDWR | (unsigned)(flags & O_NONBLOCK),
+			      flags & O_CLOEXEC);
 }
 
 SYSCALL_DEFINE(eventfd)

@@ -407,12 +407,6 @@ long netlink_socket(int type, int protocol)
 	mutex_init(&s->lock);
 	s->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
 	vnode_init(&s->vn, VCHR, S_IFSOCK | 0777, &netlink_ops, NULL, 4);
-	struct file *f = file_alloc(&s->vn, O_RDWR | (type & SOCK_NONBLOCK));
-	vnode_put(&s->vn);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	int fd = fd_install(f, type & SOCK_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(&s->vn, O_RDWR | (type & SOCK_NONBLOCK),
+			      type & SOCK_CLOEXEC);
 }

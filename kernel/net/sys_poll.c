@@ -318,14 +318,7 @@ static long epoll_new(long flags)
 		return -ENOMEM;
 	mutex_init(&ep->lock);
 	vnode_init(&ep->vn, VCHR, 0600, &epoll_ops, NULL, 1);
-	struct file *f = file_alloc(&ep->vn, O_RDWR);
-	vnode_put(&ep->vn);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	int fd = fd_install(f, flags & EPOLL_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(&ep->vn, O_RDWR, flags & EPOLL_CLOEXEC);
 }
 
 SYSCALL_DEFINE(epoll_create1)

@@ -298,14 +298,8 @@ static long install(int lfd, int flags)
 		   (uint64_t)lfd + 1);
 	if (flags & SOCK_NONBLOCK)
 		api.fcntl(lfd, F_SETFL, O_NONBLOCK);
-	struct file *f = file_alloc(&s->vn, O_RDWR | (flags & SOCK_NONBLOCK));
-	vnode_put(&s->vn); /* the file holds it now, or it goes */
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	int fd = fd_install(f, flags & SOCK_CLOEXEC);
-	if (fd < 0)
-		file_put(f);
-	return fd;
+	return fd_install_new(&s->vn, O_RDWR | (flags & SOCK_NONBLOCK),
+			      flags & SOCK_CLOEXEC);
 }
 
 /* The lwIP socket behind program fd @fd, with the file referenced. */

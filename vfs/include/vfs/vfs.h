@@ -216,6 +216,12 @@ unsigned vfs_umask(unsigned mask);
  * The table takes over the caller's reference on success.
  */
 int fd_install(struct file *f, bool cloexec);
+/*
+ * A new open file on @vn, installed at the lowest free fd, which it
+ * returns. The file takes over the caller's reference to @vn; on failure
+ * that reference is dropped (which may release @vn).
+ */
+int fd_install_new(struct vnode *vn, unsigned flags, bool cloexec);
 /* The file at @fd with a reference for the caller, or ERR_PTR(-EBADF). */
 struct file *fd_get(int fd);
 
