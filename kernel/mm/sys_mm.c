@@ -4,6 +4,7 @@
  * madvise. Arguments are checked as Linux checks them.
  */
 #include <kernel/errno.h>
+#include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/syscalls.h>
 #include <kernel/vm.h>
@@ -42,6 +43,8 @@ SYSCALL_DEFINE(brk)
 	return (long)vm_brk((uintptr_t)a0);
 }
 
+#define MAP_FILE_RESERVE_PAGES (16 * 1024 * 1024 / PAGE_SIZE)
+
 /* Reads the file's bytes into a fresh private mapping. */
 static long map_file(uintptr_t addr, size_t len, unsigned prot, int fd,
 		     uint64_t off)
@@ -52,6 +55,18 @@ static long map_file(uintptr_t addr, size_t len, unsigned prot, int fd,
 	if (!file_readable(f)) {
 		file_put(f);
 		return -EACCES;
+	}
+	/*
+	 * Reading in more than free memory would starve the kernel itself
+	 * (NFS replies need buffers too): refuse it up front, as Linux's
+	 * overcommit heuristic refuses what cannot fit.
+	 */
+	struct kstat st;
+	vfs_fstat(f, &st);
+	uint64_t bytes = st.size > off ? MIN((uint64_t)len, st.size - off) : 0;
+	if (bytes / PAGE_SIZE + MAP_FILE_RESERVE_PAGES > pmm_free_pages()) {
+		file_put(f);
+		return -ENOMEM;
 	}
 	struct uio u = { .base = (char *)addr, .len = len, .user = true };
 	ssize_t n = vfs_pread(f, &u, off);

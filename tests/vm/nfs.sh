@@ -65,23 +65,25 @@ case_nfs_fsthreads() {
 	lack_text FAIL
 }
 
-# Host -> guest (read and mapped) and guest -> host, random sizes: byte
-# for byte.
+# The input file the host writes for the guest to check.
 nfs_make_input() {
 	"$t_nfs_host" write "$nfs_dir/in" "$in_size" 11 >"$log.host" ||
 		errs+=("host: cannot write the input: $(tail -n 2 "$log.host")")
 }
+
+# Host -> guest (read, and mapped) and guest -> host, random sizes up to
+# 1 GiB (NFS_TEST_MAX_SIZE): byte for byte. A private mapping is read in
+# whole, hence the guest's memory.
 case_nfs_data() {
-	local max=${NFS_TEST_MAX_SIZE:-$((48 << 20))}
+	local max=${NFS_TEST_MAX_SIZE:-$((1 << 30))} out_size
 	in_size=$(random_size "$max")
-	local out_size
 	out_size=$(random_size "$max")
-	echo "sizes: in $in_size, out $out_size" >"$logs/nfs_data.sizes"
-	nfs_setup=nfs_make_input nfs_start nfs_data \
+	netns_qemu="-m 1536M" netns_timeout=900 nfs_setup=nfs_make_input nfs_start nfs_data \
 		"init=/bin/musl/t_nfs -- check /data/in $in_size 11 map /data/in $in_size 11 write /data/out $out_size 12"
 	nfs_finish
 	"$t_nfs_host" check "$nfs_dir/out" "$out_size" 12 >"$log.host" 2>&1 ||
 		errs+=("host: the guest's file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	[ ${#errs[@]} -eq 0 ] || errs+=("sizes: in $in_size, out $out_size")
 	want_status 0
 	want_text "t_nfs: check /data/in done"
 	want_text "t_nfs: map /data/in done"
@@ -192,4 +194,15 @@ case_nfs_model() {
 	nfs_finish
 	want_status 0
 	want_text "t_fsmodel: 4000 operations, 0 mismatches"
+}
+
+# A private mapping bigger than the guest's RAM is refused with ENOMEM,
+# not read in until the kernel starves.
+nfs_make_huge() { truncate -s 512M "$nfs_dir/huge"; }
+case_nfs_map_too_big() {
+	nfs_setup=nfs_make_huge nfs_start nfs_map_too_big "init=/bin/musl/t_nfs -- nomap /data/huge $((512 << 20)) 0"
+	nfs_finish
+	want_status 0
+	want_text "t_nfs: nomap /data/huge done"
+	want_text ", 0 failed"
 }

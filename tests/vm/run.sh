@@ -221,7 +221,7 @@ netns_start() {
 	fi
 	# A case may start a server in the namespace first (netns_pre).
 	[ -n "${netns_pre:-}" ] && "$netns_pre"
-	ip netns exec "$ns" timeout --kill-after=5 60 "$root/scripts/qemu.sh" \
+	ip netns exec "$ns" timeout --kill-after=5 "${netns_timeout:-60}" "$root/scripts/qemu.sh" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 		-device virtio-net-device,netdev=n0 ${netns_qemu:-} \

@@ -7,6 +7,8 @@
  *                                  of varying size, then fsync and close
  *   t_nfs check PATH SIZE SEED     read PATH (varying chunks) and compare
  *   t_nfs map PATH SIZE SEED       the same through a private mapping
+ *   t_nfs nomap PATH SIZE 0        mapping PATH privately must fail with
+ *                                  ENOMEM (it is larger than the RAM)
  *   t_nfs threads DIR THREADS SIZE every thread writes a file of its own
  *                                  and its own stripe of one shared file
  *                                  at once, then reads both back
@@ -140,6 +142,16 @@ static int map_file(const char *path, uint64_t size, uint64_t seed)
 	return 0;
 }
 
+static void map_refused(const char *path, uint64_t size)
+{
+	int fd = open(path, O_RDONLY);
+	CHECK(fd >= 0);
+	errno = 0;
+	void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(m == MAP_FAILED && errno == ENOMEM);
+	close(fd);
+}
+
 struct worker {
 	pthread_t t;
 	int id, nthreads;
@@ -267,6 +279,8 @@ int main(int argc, char **argv)
 			check_file(argv[i + 1], a, b);
 		else if (!strcmp(cmd, "map"))
 			map_file(argv[i + 1], a, b);
+		else if (!strcmp(cmd, "nomap"))
+			map_refused(argv[i + 1], a);
 		else if (!strcmp(cmd, "threads") && a > 0 && a <= THREADS_MAX)
 			run_threads(argv[i + 1], (int)a, b);
 		else if (!strcmp(cmd, "dir") && a > 0 && a <= 1000000)
@@ -279,6 +293,6 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		DONE("t_nfs");
 usage:
-	printf("usage: t_nfs {write|check|map PATH SIZE SEED | threads DIR N SIZE | dir DIR N 0}...\n");
+	printf("usage: t_nfs {write|check|map PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0}...\n");
 	return 2;
 }
