@@ -58,7 +58,7 @@ SYSCALL_DEFINE(stat)
 	return stat_at(AT_FDCWD, a0, 0, a1);
 }
 
-static long put_statfs(struct vnode *vn, const struct mount *mp, long ubuf)
+static long put_statfs(struct vnode *vn, long ubuf)
 {
 	struct kstatfs st;
 	long ret = vfs_statfs(vn, &st);
@@ -72,7 +72,7 @@ static long put_statfs(struct vnode *vn, const struct mount *mp, long ubuf)
 		.f_bavail = st.bavail,
 		.f_files = st.files,
 		.f_ffree = st.ffree,
-		.f_fsid = { (int32_t)mp->id, 0 },
+		.f_fsid = { (int32_t)vn->mount->id, 0 },
 		.f_namelen = (int64_t)st.namelen,
 		.f_frsize = (int64_t)st.bsize,
 	};
@@ -89,7 +89,7 @@ SYSCALL_DEFINE(statfs)
 	kfree(path);
 	if (ret)
 		return ret;
-	ret = put_statfs(vn, vn->mount, a1);
+	ret = put_statfs(vn, a1);
 	vnode_put(vn);
 	return ret;
 }
@@ -99,7 +99,7 @@ SYSCALL_DEFINE(fstatfs)
 	struct file *f = fd_get((int)a0);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
-	long ret = f->vn->mount ? put_statfs(f->vn, f->vn->mount, a1) : -ENOSYS;
+	long ret = put_statfs(f->vn, a1); /* -ENOSYS off any filesystem */
 	file_put(f);
 	return ret;
 }

@@ -53,16 +53,19 @@ struct nfs_binding {
 	struct nfs_ctx *ctx;
 };
 
-static struct nfs_ctx *ctx_new(struct nfs_mount *nm, char *err, size_t errlen)
+/* A new connection, giving up after @timeout_ms; *@root: the export. */
+static struct nfs_ctx *ctx_new(struct nfs_mount *nm, unsigned timeout_ms,
+			       struct nfs3_fh *root, char *err, size_t errlen)
 {
 	struct nfs3_mount_args args = { .url = nm->opts.url,
-					.timeout_ms = CONNECT_TIMEOUT_MS };
-	struct nfs3_fh root;
+					.timeout_ms = timeout_ms };
 	struct nfs_ctx *c = kzalloc(sizeof(*c));
-	if (!c)
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
 		return ERR_PTR(-ENOMEM);
+	}
 	mutex_init(&c->lock);
-	int ret = nfs3_connect(&args, &c->conn, &root, err, errlen);
+	int ret = nfs3_connect(&args, &c->conn, root, err, errlen);
 	if (ret) {
 		kfree(c);
 		return ERR_PTR(ret);
@@ -89,7 +92,9 @@ static struct nfs_ctx *ctx_choose_locked(struct nfs_mount *nm)
 	}
 	if (nm->nr_ctx < nm->opts.nconnect) {
 		char err[128];
-		struct nfs_ctx *c = ctx_new(nm, err, sizeof(err));
+		struct nfs3_fh root;
+		struct nfs_ctx *c = ctx_new(nm, CONNECT_TIMEOUT_MS, &root, err,
+					    sizeof(err));
 		if (!IS_ERR(c)) {
 			c->buf = kmalloc(nm->io_size);
 			if (c->buf) {
@@ -286,22 +291,14 @@ static int connect_first(struct nfs_mount *nm, const char *source)
 
 	for (unsigned attempt = 1;; attempt++) {
 		uint64_t now = nfs_now_ms();
-		struct nfs3_mount_args args = {
-			.url = nm->opts.url,
-			.timeout_ms = (unsigned)clamp_ms(deadline -
-							 MIN(now, deadline)),
-		};
-		struct nfs_ctx *c = kzalloc(sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		mutex_init(&c->lock);
-		int ret = nfs3_connect(&args, &c->conn, &nm->root_fh, err,
-				       sizeof(err));
-		if (!ret) {
+		struct nfs_ctx *c = ctx_new(
+			nm, (unsigned)clamp_ms(deadline - MIN(now, deadline)),
+			&nm->root_fh, err, sizeof(err));
+		if (!IS_ERR(c)) {
 			nm->ctx[nm->nr_ctx++] = c;
 			return 0;
 		}
-		kfree(c);
+		int ret = (int)PTR_ERR(c);
 		now = nfs_now_ms();
 		if (!mount_error_transient(ret) || now + delay >= deadline) {
 			pr_err("nfs: cannot mount %s: %s (%u attempts in %llu ms)",

@@ -61,7 +61,8 @@ struct call {
 	void *out, *out2;
 	uint64_t arg;
 	nfs3_entry_fn entry_fn;
-	uint8_t *verf;
+	uint8_t *verf; /* READDIRPLUS */
+	bool *eof;     /* READ */
 };
 
 int nfs3_errno(uint32_t status)
@@ -453,7 +454,7 @@ static int unpack_read(struct call *c, void *data)
 	if (n > c->arg)
 		return -EIO; /* more than asked for */
 	memcpy(c->out, ok->data.data_val, n);
-	*(bool *)c->verf = ok->eof != 0;
+	*c->eof = ok->eof != 0;
 	attr_from_reply(c->out2, &ok->file_attributes);
 	return (int)n;
 }
@@ -465,7 +466,7 @@ long nfs3_read(struct nfs3_conn *cn, const struct nfs3_fh *fh, uint64_t off,
 			  .out = buf,
 			  .out2 = attr,
 			  .arg = count,
-			  .verf = (uint8_t *)eof };
+			  .eof = eof };
 	READ3args a;
 	fh_to_arg(fh, &a.file);
 	a.offset = off;
