@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Boots the appliance in QEMU on the fast path: microvm, PVH, KVM when
-# it runs guests at hardware speed here (TCG otherwise; scripts/accel.sh),
-# serial console on stdio, isa-debug-exit.
+# Boots the appliance in QEMU, by default on the fast path: microvm, PVH,
+# KVM when it runs guests at hardware speed here (TCG otherwise;
+# scripts/accel.sh), serial console on stdio, isa-debug-exit.
 # Extra arguments go to QEMU (-kernel, -append, -initrd, -m, -smp, ...).
 #
 # The script exits with the kernel's exit status N, read from the console's
@@ -9,7 +9,9 @@
 # isa-debug-exit (its own status is then 2N+1, cut to 8 bits). Any other
 # QEMU ending gives 125.
 #
-# Environment: QEMU_ACCEL=kvm|tcg forces an accelerator; QEMU_MEM (default
+# Environment: QEMU_ACCEL=kvm|tcg forces an accelerator; QEMU_MACHINE is
+# microvm (the default: virtio-mmio devices, `-device virtio-*-device`) or
+# q35 or pc (firmware, PCI: `-device virtio-*-pci`); QEMU_MEM (default
 # 256M) sets -m unless the arguments give one; QEMU is the binary.
 set -u
 
@@ -20,6 +22,12 @@ tcg) cpu=(-accel tcg -cpu max) ;;
 *) echo "qemu.sh: QEMU_ACCEL must be kvm or tcg, not '$accel'" >&2; exit 125 ;;
 esac
 
+case ${QEMU_MACHINE:-microvm} in
+microvm) machine=(-M microvm,x-option-roms=off,rtc=off -global virtio-mmio.force-legacy=false) ;;
+q35 | pc) machine=(-M "$QEMU_MACHINE") ;;
+*) echo "qemu.sh: QEMU_MACHINE must be microvm, q35 or pc, not '$QEMU_MACHINE'" >&2; exit 125 ;;
+esac
+
 mem=(-m "${QEMU_MEM:-256M}")
 for a in "$@"; do [ "$a" = -m ] && mem=(); done
 
@@ -28,10 +36,9 @@ for a in "$@"; do [ "$a" = -m ] && mem=(); done
 console=$(mktemp)
 trap 'rm -f "$console"' EXIT
 set -o pipefail
-${QEMU:-qemu-system-x86_64} -M microvm,x-option-roms=off,rtc=off "${cpu[@]}" \
+${QEMU:-qemu-system-x86_64} "${machine[@]}" "${cpu[@]}" \
 	"${mem[@]}" -nodefaults -no-user-config -nographic -no-reboot \
-	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
-	-global virtio-mmio.force-legacy=false "$@" |
+	-serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 "$@" |
 	tee "$console"
 rc=$?
 status=$(tr -d '\r' <"$console" | sed -n 's/^appliance: exit status \([0-9]*\)$/\1/p' | tail -n 1)

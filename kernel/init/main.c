@@ -8,6 +8,7 @@
  * The program options (`init=`, `env.NAME=VALUE`, `-- args`) are recorded
  * here for the program loader.
  */
+#include <drivers/pci.h>
 #include <drivers/virtio_mmio.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
@@ -270,6 +271,7 @@ __noreturn void kernel_main(const struct boot_params *bp)
 	if (init_path && init_path[0] != '/')
 		usage_error("init= needs an absolute path");
 	virtio_mmio_probe();
+	pci_probe();
 	if (net_init())
 		kernel_exit(EXIT_BOOT_FAILED);
 	if (crash_kind)

@@ -92,9 +92,9 @@ case_nfs_data() {
 }
 
 # 8 threads, each its own file and its own stripe of one shared file.
-case_nfs_threads() {
+nfs_threads_case() {
 	local size=$((1 << 20)) i
-	netns_qemu="-smp 2" nfs_start nfs_threads "init=/bin/glibc/t_nfs -- threads /data 8 $size"
+	netns_qemu="-smp 2 ${netns_qemu:-}" nfs_start "$1" "init=/bin/glibc/t_nfs -- threads /data 8 $size"
 	nfs_finish
 	"$t_nfs_host" check "$nfs_dir/shared" $((8 * size)) 7 >"$log.host" 2>&1 ||
 		errs+=("host: the shared file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
@@ -106,6 +106,7 @@ case_nfs_threads() {
 	want_text "t_nfs: threads /data done"
 	want_text ", 0 failed"
 }
+case_nfs_threads() { nfs_threads_case nfs_threads; }
 
 # The server restarts while the guest writes: nothing acknowledged is
 # lost, and the program never notices.

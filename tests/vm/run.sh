@@ -205,7 +205,10 @@ case_getrandom_virtio() {
 # host side) the guest's virtio-net is plugged into. netns_start boots the
 # guest there in the background (ip=10.0.0.5/24) and waits for a console
 # line; netns_finish waits for the guest and removes the namespace, which
-# also happens if setting it up fails.
+# also happens if setting it up fails. A case may set netns_ip (the
+# address option), netns_qemu (more QEMU arguments, before the NIC),
+# netns_nic (the NIC's device model and properties), netns_timeout and
+# netns_pre (a function run once the namespace exists).
 netns_start() {
 	local name=$1 append=$2 ready=$3 i
 	ns=aptest-$$-$name
@@ -223,8 +226,8 @@ netns_start() {
 	[ -n "${netns_pre:-}" ] && "$netns_pre"
 	ip netns exec "$ns" timeout --kill-after=5 "${netns_timeout:-60}" "$root/scripts/qemu.sh" \
 		-kernel "$kernel" -initrd "$initrd" \
-		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-		-device virtio-net-device,netdev=n0 ${netns_qemu:-} \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no ${netns_qemu:-} \
+		-device "${netns_nic:-virtio-net-device},netdev=n0" \
 		-append "${netns_ip:-ip=10.0.0.5/24} $append" >"$log" 2>"$log.stderr" &
 	guest=$!
 	for ((i = 0; i < 300; i++)); do
@@ -645,9 +648,11 @@ case_initrd_garbage() {
 	want_text "initrd: corrupt archive at offset 0: bad magic"
 }
 
-# NFS cases (nfs.sh) use the namespace helpers above.
+# NFS cases (nfs.sh) and PCI cases (pci.sh) use the namespace helpers above.
 # shellcheck source=tests/vm/nfs.sh
 source "$root/tests/vm/nfs.sh"
+# shellcheck source=tests/vm/pci.sh
+source "$root/tests/vm/pci.sh"
 
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then

@@ -110,7 +110,7 @@ SELFTEST(virtio_rng)
 		ST_CHECK(virtio_rng_read(a, sizeof(a)) == -ENODEV,
 			 "read without a device");
 		console_printf(
-			"selftest: virtio_rng: no device (QEMU: -device virtio-rng-device)\n");
+			"selftest: virtio_rng: no device (QEMU: -device virtio-rng-device, or virtio-rng-pci on q35/pc)\n");
 		return 0;
 	}
 	ST_CHECK(virtio_rng_read(a, sizeof(a)) == sizeof(a), "first read");

@@ -204,6 +204,13 @@ void *virtq_get_used(struct virtqueue *vq, uint32_t *len)
 	return token;
 }
 
+void virtio_queue_interrupt(struct virtqueue *vq)
+{
+	vq->vd->interrupts++;
+	if (vq->done)
+		vq->done(vq);
+}
+
 void virtio_interrupt(struct virtio_device *vd)
 {
 	uint32_t cause = vd->ops->interrupt_ack(vd);

@@ -2,11 +2,11 @@
  * virtio (modern, 1.0+): devices, their transport, split virtqueues, and
  * the drivers that bind to them.
  *
- * A transport (virtio-mmio today, virtio-pci later) finds devices and
- * implements struct virtio_transport_ops; the core negotiates features,
- * sets up queues and dispatches interrupts; a driver (struct
- * virtio_driver, one static table in mmio.c's probe order) claims devices
- * by device id.
+ * A transport (virtio-mmio in mmio.c, virtio-pci in pci.c) finds devices
+ * and implements struct virtio_transport_ops; the core negotiates
+ * features, sets up queues and dispatches interrupts; a driver (struct
+ * virtio_driver, one static table in drivers.c) claims devices by device
+ * id.
  */
 #ifndef DRIVERS_VIRTIO_H
 #define DRIVERS_VIRTIO_H
@@ -104,6 +104,8 @@ void virtq_kick(struct virtqueue *vq);
 void *virtq_get_used(struct virtqueue *vq, uint32_t *len);
 /* The transport's interrupt entry: acknowledges and runs queues' done. */
 void virtio_interrupt(struct virtio_device *vd);
+/* An interrupt for @vq alone (an MSI-X vector of its own): runs its done. */
+void virtio_queue_interrupt(struct virtqueue *vq);
 
 struct virtio_driver {
 	const char *name;

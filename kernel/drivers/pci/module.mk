@@ -1,0 +1,1 @@
+KERNEL_SRCS += kernel/drivers/pci/pci.c
