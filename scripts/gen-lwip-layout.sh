@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Generates the few facts of Debian's lwIP build the kernel needs but
 # cannot see in the binary: the size and field offsets of struct netif,
-# the netif flags, pbuf constants and the TCP send buffer, by compiling a host program
+# the netif flags, IPv6 address sizes and states, pbuf constants and the
+# TCP send buffer, by compiling a host program
 # against Debian's own lwIP headers (liblwip-dev, with the lwipopts.h the
 # library was built with).
 #
@@ -22,6 +23,13 @@ int main(void)
 	printf("#define LWIP_NETIF_SIZE %zu\n", sizeof(struct netif));
 	OFF(input); OFF(output); OFF(linkoutput); OFF(mtu); OFF(hwaddr);
 	OFF(hwaddr_len); OFF(flags); OFF(name); OFF(output_ip6);
+	OFF(ip6_addr); OFF(ip6_addr_state); OFF(ip6_autoconfig_enabled);
+	printf("#define LWIP_IP_ADDR_SIZE %zu\n", sizeof(ip_addr_t));
+	printf("#define LWIP_IP6_ADDR_SIZE %zu\n", sizeof(ip6_addr_t));
+	printf("#define LWIP_IPV6_NUM_ADDRESSES %d\n", LWIP_IPV6_NUM_ADDRESSES);
+	printf("#define LWIP_IP6_ADDR_PREFERRED %d\n", IP6_ADDR_PREFERRED);
+	printf("#define LWIP_IP6_ADDR_VALID %d\n", IP6_ADDR_VALID);
+	printf("#define LWIP_IP6_ADDR_TENTATIVE %d\n", IP6_ADDR_TENTATIVE);
 	printf("#define LWIP_NETIF_FLAG_BROADCAST %d\n", NETIF_FLAG_BROADCAST);
 	printf("#define LWIP_NETIF_FLAG_LINK_UP %d\n", NETIF_FLAG_LINK_UP);
 	printf("#define LWIP_NETIF_FLAG_ETHARP %d\n", NETIF_FLAG_ETHARP);

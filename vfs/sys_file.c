@@ -11,6 +11,7 @@
 #include <kernel/errno.h>
 #include <kernel/heap.h>
 #include <kernel/uaccess.h>
+#include <kernel/vm.h>
 #include <vfs/abi.h>
 #include <vfs/syscalls.h>
 
@@ -229,9 +230,11 @@ SYSCALL_DEFINE(fsync)
 	struct file *f = fd_get_io((int)a0);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
+	/* Pages of shared mappings the program changed go first, as on Linux. */
+	long synced = vm_sync_backing(f->vn);
 	long ret = vfs_fsync(f);
 	file_put(f);
-	return ret;
+	return synced ? synced : ret;
 }
 
 SYSCALL_DEFINE(fdatasync)

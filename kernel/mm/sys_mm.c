@@ -1,9 +1,14 @@
 /*
- * Memory system calls: brk, mmap (anonymous, and private file mappings,
- * whose bytes are read in at mmap time), munmap, mprotect, mremap,
- * madvise. Arguments are checked as Linux checks them.
+ * Memory system calls: brk, mmap, munmap, mprotect, mremap, madvise,
+ * msync. Arguments are checked as Linux checks them.
+ *
+ * A file mapping's bytes are read in at mmap time. A shared one keeps a
+ * reference to the open file as its backing (kernel/vm.h), and the pages
+ * the program changes go back to the file at msync, munmap, fsync and
+ * the program's end.
  */
 #include <kernel/errno.h>
+#include <kernel/heap.h>
 #include <kernel/page.h>
 #include <kernel/printk.h>
 #include <kernel/syscalls.h>
@@ -38,6 +43,10 @@
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
 
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
 SYSCALL_DEFINE(brk)
 {
 	return (long)vm_brk((uintptr_t)a0);
@@ -45,16 +54,68 @@ SYSCALL_DEFINE(brk)
 
 #define MAP_FILE_RESERVE_PAGES (16 * 1024 * 1024 / PAGE_SIZE)
 
-/* Reads the file's bytes into a fresh private mapping. */
+struct file_backing {
+	struct vm_backing b;
+	struct file *f; /* one reference */
+};
+
+static int file_backing_write(struct vm_backing *b, const void *ubuf,
+			      size_t len, uint64_t off)
+{
+	struct file *f = ((struct file_backing *)b)->f;
+	struct kstat st;
+	vfs_fstat(f, &st);
+	if (off >= st.size)
+		return 0; /* past the end: the file does not grow */
+	len = (size_t)MIN((uint64_t)len, st.size - off);
+	struct uio u = { .base = (char *)ubuf, .len = len, .user = true };
+	ssize_t n = vfs_pwrite(f, &u, off);
+	return n < 0 ? (int)n : (size_t)n == len ? 0 : -EIO;
+}
+
+static void file_backing_release(struct vm_backing *b)
+{
+	file_put(((struct file_backing *)b)->f);
+	kfree(b);
+}
+
+static const struct vm_backing_ops file_backing_ops = {
+	.write = file_backing_write,
+	.release = file_backing_release,
+};
+
+/* Makes the mapping at @addr, holding @f's bytes, a shared one. */
+static long share_file(uintptr_t addr, size_t len, struct file *f, uint64_t off)
+{
+	struct file_backing *fb = kzalloc(sizeof(*fb));
+	if (!fb)
+		return -ENOMEM;
+	fb->b.ops = &file_backing_ops;
+	fb->b.key = f->vn;
+	fb->b.writable = file_writable(f);
+	fb->f = f;
+	file_get(f);
+	int ret = vm_share(addr, len, &fb->b, off);
+	if (ret)
+		file_backing_release(&fb->b);
+	return ret;
+}
+
+/* Reads the file's bytes into a fresh mapping; @shared: and keeps it. */
 static long map_file(uintptr_t addr, size_t len, unsigned prot, int fd,
-		     uint64_t off)
+		     uint64_t off, bool shared)
 {
 	struct file *f = fd_get(fd);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
-	if (!file_readable(f)) {
+	if (!file_readable(f) ||
+	    (shared && (prot & VM_PROT_WRITE) && !file_writable(f))) {
 		file_put(f);
 		return -EACCES;
+	}
+	if (shared && f->vn->type != VREG) {
+		file_put(f);
+		return -ENODEV;
 	}
 	/*
 	 * Reading in more than free memory would starve the kernel itself
@@ -70,11 +131,10 @@ static long map_file(uintptr_t addr, size_t len, unsigned prot, int fd,
 	}
 	struct uio u = { .base = (char *)addr, .len = len, .user = true };
 	ssize_t n = vfs_pread(f, &u, off);
+	long ret = n < 0 ? n : shared ? share_file(addr, len, f, off) : 0;
 	file_put(f);
-	if (n < 0)
-		return n;
 	/* Bytes past the end of the file stay zero, as Linux gives them. */
-	return vm_protect(addr, len, prot);
+	return ret ? ret : vm_protect(addr, len, prot);
 }
 
 SYSCALL_DEFINE(mmap)
@@ -95,12 +155,6 @@ SYSCALL_DEFINE(mmap)
 	if (prot & ~VM_PROT_MASK)
 		return -EINVAL;
 	bool anon = flags & MAP_ANONYMOUS;
-	if (!anon && type != MAP_PRIVATE) {
-		static bool logged;
-		if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
-			pr_warn("mmap: shared file mappings are not supported yet (-ENODEV)");
-		return -ENODEV;
-	}
 	unsigned vflags = (flags & MAP_FIXED)		? VM_MAP_FIXED :
 			  (flags & MAP_FIXED_NOREPLACE) ? VM_MAP_NOREPLACE :
 							  0;
@@ -110,7 +164,8 @@ SYSCALL_DEFINE(mmap)
 	if (ret)
 		return ret;
 	if (!anon) {
-		long r = map_file(addr, len, prot, fd, off);
+		long r =
+			map_file(addr, len, prot, fd, off, type != MAP_PRIVATE);
 		if (r) {
 			vm_unmap(addr, len);
 			return r;
@@ -137,6 +192,16 @@ SYSCALL_DEFINE(mremap)
 		return -EINVAL; /* moving to a chosen address: not yet */
 	return vm_remap((uintptr_t)a0, (size_t)a1, (size_t)a2,
 			a3 & MREMAP_MAYMOVE);
+}
+
+SYSCALL_DEFINE(msync)
+{
+	long flags = a2;
+	if ((flags & ~(long)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	/* MS_ASYNC writes back too: there is no flusher to leave it to. */
+	return vm_sync((uintptr_t)a0, (size_t)a1);
 }
 
 SYSCALL_DEFINE(madvise)

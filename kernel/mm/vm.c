@@ -8,6 +8,13 @@
  * protection are merged, so a program growing its heap or stack does not
  * grow the list.
  *
+ * Shared file mappings (vm_share) are areas with a backing: splitting one
+ * shares the backing, areas merge only when they continue the same file.
+ * Write-back clears the pages' dirty bits, flushes every CPU's TLB (so
+ * the next write sets the bit again), then writes the pages that were
+ * dirty to the file straight from the program's addresses, a chunk at a
+ * time; the lock is held throughout, so no page goes away meanwhile.
+ *
  * Lock: vm.lock (a mutex) protects the list, the break and the program
  * half of the page tables. TLB entries are flushed on this CPU; remote
  * shootdown comes with SMP.
@@ -25,10 +32,15 @@
 #include <kernel/waitq.h>
 
 struct vma {
-	struct list_node node; /* in vm.areas, sorted by start */
-	uintptr_t start, end;  /* page-aligned, [start, end) */
-	unsigned prot;	       /* VM_PROT_* */
+	struct list_node node;	    /* in vm.areas, sorted by start */
+	uintptr_t start, end;	    /* page-aligned, [start, end) */
+	unsigned prot;		    /* VM_PROT_* */
+	struct vm_backing *backing; /* shared file mapping, or NULL */
+	uint64_t off;		    /* the file offset of start */
 };
+
+/* Pages written back per TLB shootdown. */
+#define WRITEBACK_CHUNK 64
 
 static struct {
 	struct mutex lock; /* protects everything below and user PTEs */
@@ -77,10 +89,39 @@ static int split_at_locked(uintptr_t addr)
 	struct vma *upper = kmalloc(sizeof(*upper));
 	if (!upper)
 		return -ENOMEM;
-	*upper = (struct vma){ .start = addr, .end = v->end, .prot = v->prot };
+	*upper = (struct vma){ .start = addr,
+			       .end = v->end,
+			       .prot = v->prot,
+			       .backing = v->backing,
+			       .off = v->off + (addr - v->start) };
+	if (v->backing)
+		v->backing->refs++;
 	v->end = addr;
 	list_insert_between(&upper->node, &v->node, v->node.next);
 	return 0;
+}
+
+static void backing_put_locked(struct vm_backing *b)
+{
+	if (b && --b->refs == 0)
+		b->ops->release(b);
+}
+
+/* Whether @b continues @a: adjacent, same protection, same file run. */
+static bool mergeable(const struct vma *a, const struct vma *b)
+{
+	return a->end == b->start && a->prot == b->prot &&
+	       a->backing == b->backing &&
+	       (!a->backing || a->off + (a->end - a->start) == b->off);
+}
+
+/* Removes @n, which @v has just absorbed. */
+static void absorb_locked(struct vma *v, struct vma *n)
+{
+	v->end = n->end;
+	list_remove(&n->node);
+	backing_put_locked(n->backing);
+	kfree(n);
 }
 
 /* Merges @v with its neighbours where they touch and match. */
@@ -88,20 +129,88 @@ static void merge_locked(struct vma *v)
 {
 	if (v->node.prev != &vm.areas) {
 		struct vma *p = vma_of(v->node.prev);
-		if (p->end == v->start && p->prot == v->prot) {
-			p->end = v->end;
-			list_remove(&v->node);
-			kfree(v);
+		if (mergeable(p, v)) {
+			absorb_locked(p, v);
 			v = p;
 		}
 	}
 	if (v->node.next != &vm.areas) {
 		struct vma *n = vma_of(v->node.next);
-		if (v->end == n->start && v->prot == n->prot) {
-			v->end = n->end;
-			list_remove(&n->node);
-			kfree(n);
+		if (mergeable(v, n))
+			absorb_locked(v, n);
+	}
+}
+
+/*
+ * Writes the dirty pages of [start, end), inside shared area @v, back to
+ * its file. Returns 0 or the first error; pages that failed stay clean
+ * (the error is the program's news, as Linux's msync gives it once).
+ */
+static int writeback_locked(struct vma *v, uintptr_t start, uintptr_t end)
+{
+	int ret = 0;
+	for (uintptr_t chunk = start; chunk < end;
+	     chunk += WRITEBACK_CHUNK * PAGE_SIZE) {
+		uintptr_t chunk_end =
+			MIN(end, chunk + WRITEBACK_CHUNK * PAGE_SIZE);
+		uint64_t dirty = 0;
+		for (uintptr_t va = chunk; va < chunk_end; va += PAGE_SIZE)
+			if (paging_user_clear_dirty(va))
+				dirty |= 1ULL << ((va - chunk) / PAGE_SIZE);
+		if (!dirty)
+			continue;
+		tlb_shootdown(chunk, chunk_end);
+		/* One write per run of dirty pages. */
+		for (unsigned i = 0; i < WRITEBACK_CHUNK;) {
+			if (!(dirty & (1ULL << i))) {
+				i++;
+				continue;
+			}
+			unsigned j = i;
+			while (j < WRITEBACK_CHUNK && (dirty & (1ULL << j)))
+				j++;
+			uintptr_t a = chunk + i * PAGE_SIZE;
+			int r = v->backing->ops->write(
+				v->backing, (const void *)a,
+				(size_t)(j - i) * PAGE_SIZE,
+				v->off + (a - v->start));
+			if (r && !ret)
+				ret = r;
+			i = j;
 		}
+	}
+	return ret;
+}
+
+/* Writes back every shared area overlapping [start, end). */
+static int sync_range_locked(uintptr_t start, uintptr_t end, const void *key)
+{
+	int ret = 0;
+	struct list_node *n;
+	list_for_each (n, &vm.areas) {
+		struct vma *v = vma_of(n);
+		if (v->start >= end)
+			break;
+		if (v->end <= start || !v->backing ||
+		    (key && v->backing->key != key))
+			continue;
+		int r = writeback_locked(v, MAX(start, v->start),
+					 MIN(end, v->end));
+		if (r && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+/* munmap and friends cannot report a failed write-back: log it, once. */
+static void sync_before_unmap_locked(uintptr_t start, uintptr_t end)
+{
+	int r = sync_range_locked(start, end, NULL);
+	static bool logged;
+	if (r && !logged) {
+		logged = true;
+		pr_warn("vm: writing a shared mapping back to its file failed (%d)",
+			r);
 	}
 }
 
@@ -144,8 +253,11 @@ static int unmap_locked(uintptr_t start, uintptr_t end)
 			break;
 		if (v->end <= start)
 			continue;
+		if (v->backing)
+			sync_before_unmap_locked(v->start, v->end);
 		free_pages_locked(v->start, v->end);
 		list_remove(&v->node);
+		backing_put_locked(v->backing);
 		kfree(v);
 	}
 	return 0;
@@ -267,6 +379,13 @@ int vm_protect(uintptr_t addr, size_t len, unsigned prot)
 		else
 			a = v->end;
 	}
+	for (uintptr_t a = addr; a < end && !ret;) {
+		struct vma *v = find_locked(a);
+		if (v->backing && !v->backing->writable &&
+		    (prot & VM_PROT_WRITE))
+			ret = -EACCES; /* the file was not opened for writing */
+		a = v->end;
+	}
 	if (!ret)
 		ret = split_at_locked(addr);
 	if (!ret)
@@ -318,6 +437,14 @@ long vm_remap(uintptr_t old, size_t old_len, size_t new_len, bool may_move)
 	} else if (new_len <= old_len) {
 		ret = unmap_locked(old + new_len, old + old_len);
 		ret = ret ? ret : (long)old;
+	} else if (v->backing) {
+		/* Growing would need the file's next bytes read in. */
+		static bool logged;
+		if (!logged) {
+			logged = true;
+			pr_warn("mremap: growing a shared file mapping is not supported (-EINVAL)");
+		}
+		ret = -EINVAL;
 	} else if (old + new_len <= USER_SPACE_END && v->end == old + old_len &&
 		   range_free_locked(old + old_len, old + new_len)) {
 		ret = insert_locked(old + old_len, old + new_len, v->prot);
@@ -381,10 +508,73 @@ int vm_discard(uintptr_t addr, size_t len)
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr + len < addr ||
 	    addr + len > USER_SPACE_END)
 		return -EINVAL;
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	mutex_lock(&vm.lock);
-	free_pages_locked(addr, addr + ALIGN_UP(len, PAGE_SIZE));
+	int ret = sync_range_locked(addr, end, NULL);
+	struct list_node *n;
+	list_for_each (n, &vm.areas) {
+		struct vma *v = vma_of(n);
+		if (v->start >= end)
+			break;
+		if (v->end > addr && !v->backing)
+			free_pages_locked(MAX(addr, v->start),
+					  MIN(end, v->end));
+	}
 	mutex_unlock(&vm.lock);
-	return 0;
+	return ret;
+}
+
+int vm_share(uintptr_t addr, size_t len, struct vm_backing *b, uint64_t off)
+{
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	mutex_lock(&vm.lock);
+	int ret = split_at_locked(addr);
+	if (!ret)
+		ret = split_at_locked(end);
+	struct vma *v = ret ? NULL : find_locked(addr);
+	if (v && v->end == end && !v->backing) {
+		v->backing = b;
+		v->off = off;
+		b->refs++;
+		/* Reading the file in dirtied the pages: they are clean now. */
+		for (uintptr_t va = addr; va < end; va += PAGE_SIZE)
+			paging_user_clear_dirty(va);
+		tlb_shootdown(addr, end);
+	} else if (!ret) {
+		ret = -EINVAL; /* not the one fresh area vm_map made */
+	}
+	mutex_unlock(&vm.lock);
+	return ret;
+}
+
+int vm_sync(uintptr_t addr, size_t len)
+{
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr + len < addr)
+		return -EINVAL;
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	if (end > USER_SPACE_END)
+		return -ENOMEM;
+	mutex_lock(&vm.lock);
+	int ret = 0;
+	for (uintptr_t a = addr; a < end && !ret;) {
+		struct vma *v = find_locked(a);
+		if (!v)
+			ret = -ENOMEM; /* Linux: part of the range is unmapped */
+		else
+			a = v->end;
+	}
+	if (!ret)
+		ret = sync_range_locked(addr, end, NULL);
+	mutex_unlock(&vm.lock);
+	return ret;
+}
+
+int vm_sync_backing(const void *key)
+{
+	mutex_lock(&vm.lock);
+	int ret = sync_range_locked(0, USER_SPACE_END, key);
+	mutex_unlock(&vm.lock);
+	return ret;
 }
 
 void vm_set_brk_start(uintptr_t start)

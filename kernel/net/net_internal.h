@@ -1,8 +1,29 @@
-/* Between the network interface (netif.c) and DHCP (dhcp.c); not public. */
+/* Between the parts of kernel/net/; not public. */
 #ifndef KERNEL_NET_NET_INTERNAL_H
 #define KERNEL_NET_NET_INTERNAL_H
 
 #include <kernel/types.h>
+
+/* Network interfaces: en0 .. en3. */
+#define NET_MAX_IFACES 4
+
+/* lwIP's tcpip_callback_wait: runs a function in lwIP's thread. */
+typedef int (*lwip_callback_fn)(void (*)(void *), void *);
+
+/*
+ * IPv6 beyond link-local (netif6.c), for netif.c: the value of ip6= (en0)
+ * or ip6.@i= when given, else NULL; setting up lwIP's netif of en@i while
+ * it is added; and after that, its static address or the wait for one
+ * from a router (0 or -errno, with the error logged).
+ */
+const char *net6_option(unsigned i);
+void net6_netif_init(unsigned i, void *netif);
+int net6_up(unsigned i, void *netif, lwip_callback_fn callback);
+/*
+ * Copies up to @max of @netif's IPv6 addresses (valid ones, and tentative
+ * ones still in duplicate detection, as Linux lists them) to @out; how many.
+ */
+unsigned net6_addresses(void *netif, uint8_t (*out)[16], unsigned max);
 
 /* An interface's IPv4 configuration; addresses in network order. */
 struct net_config {

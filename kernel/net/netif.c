@@ -24,8 +24,6 @@
 #define ERR_OK 0
 #define ERR_IF (-12)
 
-#define MAX_IFACES 4
-
 static const char *gw_option;
 
 /* "a.b.c.d" into network order; false when it is not one. */
@@ -53,7 +51,7 @@ struct iface {
 	bool set, dhcp, added;
 	const char *option; /* the ip= value, for messages */
 };
-static struct iface ifaces[MAX_IFACES];
+static struct iface ifaces[NET_MAX_IFACES];
 
 static struct iface *iface_of(void *netif)
 {
@@ -223,6 +221,7 @@ static int netif_init_fn(void *netif)
 		LWIP_NETIF_FLAG_ETHERNET | LWIP_NETIF_FLAG_LINK_UP |
 		LWIP_NETIF_FLAG_MLD6;
 	memcpy(&FIELD(ifc, char, LWIP_NETIF_OFF_name), "en", 2);
+	net6_netif_init((unsigned)(ifc - ifaces), netif);
 	return ERR_OK;
 }
 
@@ -256,8 +255,6 @@ static void add_netif(void *arg)
 		ifc->added = true;
 	}
 }
-
-typedef int (*lwip_callback_fn)(void (*)(void *), void *);
 
 /* en0 by DHCP: the lease's address, mask, router and name servers. */
 static int dhcp_up(struct iface *ifc, lwip_callback_fn callback)
@@ -304,12 +301,15 @@ static int iface_up(unsigned i, lwip_callback_fn callback)
 	struct iface *ifc = &ifaces[i];
 	ifc->nic = virtio_net_device(i);
 	if (!ifc->nic) {
+		const char *v4 = ifc->set ? ifc->option : NULL;
+		const char *what = v4 ? "ip" : "ip6",
+			   *value = v4 ? v4 : net6_option(i);
 		if (i == 0)
-			pr_err("net: ip=%s given, but there is no virtio-net device",
-			       ifc->option);
+			pr_err("net: %s=%s given, but there is no virtio-net device",
+			       what, value);
 		else
-			pr_err("net: ip.%u=%s given, but there are only %u virtio-net devices",
-			       i, ifc->option, i);
+			pr_err("net: %s.%u=%s given, but there are only %u virtio-net devices",
+			       what, i, value, i);
 		return -ENODEV;
 	}
 	if (ifc->dhcp) {
@@ -322,23 +322,24 @@ static int iface_up(unsigned i, lwip_callback_fn callback)
 		return -EIO;
 	}
 	virtio_net_set_rx(ifc->nic, rx, ifc);
-	if (ifc->dhcp)
-		return dhcp_up(ifc, callback);
+	int ret = ifc->dhcp ? dhcp_up(ifc, callback) : 0;
 	bool gw = i == 0 && gw_option;
-	pr_notice("net: en%u %s%s%s", i, ifc->option, gw ? " gw " : "",
-		  gw ? gw_option : "");
-	return 0;
+	if (ifc->set && !ifc->dhcp)
+		pr_notice("net: en%u %s%s%s", i, ifc->option, gw ? " gw " : "",
+			  gw ? gw_option : "");
+	return ret ? ret : net6_up(i, ifc->netif, callback);
 }
 
 int net_init(void)
 {
 	unsigned n = 0;
-	while (n < MAX_IFACES && ifaces[n].set)
+	while (n < NET_MAX_IFACES && (ifaces[n].set || net6_option(n)))
 		n++;
-	for (unsigned i = n; i < MAX_IFACES; i++) {
-		if (ifaces[i].set) {
-			pr_err("net: ip.%u given without %s: interfaces are numbered without gaps",
-			       i, i == 1 ? "ip" : "the ones before it");
+	for (unsigned i = n; i < NET_MAX_IFACES; i++) {
+		if (ifaces[i].set || net6_option(i)) {
+			pr_err("net: %s.%u given without %s: interfaces are numbered without gaps",
+			       ifaces[i].set ? "ip" : "ip6", i,
+			       i == 1 ? "ip or ip6" : "the ones before it");
 			return -EINVAL;
 		}
 	}
@@ -373,7 +374,8 @@ int net_iface(unsigned index, struct net_iface *out)
 		out->mtu = 65536;
 		return 0;
 	}
-	if (index < 2 || index - 2 >= MAX_IFACES || !ifaces[index - 2].added)
+	if (index < 2 || index - 2 >= NET_MAX_IFACES ||
+	    !ifaces[index - 2].added)
 		return -ENODEV;
 	const struct iface *ifc = &ifaces[index - 2];
 	snprintf(out->name, sizeof(out->name), "en%u", index - 2);
@@ -381,6 +383,8 @@ int net_iface(unsigned index, struct net_iface *out)
 		     NET_IFF_MULTICAST;
 	out->addr = ifc->addr;
 	out->mask = ifc->mask;
+	out->nr_addr6 = net6_addresses((void *)ifc->netif, out->addr6,
+				       ARRAY_SIZE(out->addr6));
 	memcpy(out->mac, virtio_net_mac(ifc->nic), 6);
 	out->mtu = 1500;
 	return 0;

@@ -49,9 +49,11 @@
 #define IFA_LABEL 3
 #define IFA_BROADCAST 4
 #define AF_INET 2
+#define AF_INET6 10
 #define ARPHRD_ETHER 1
 #define ARPHRD_LOOPBACK 772
 #define RT_SCOPE_UNIVERSE 0
+#define RT_SCOPE_LINK 253
 #define RT_SCOPE_HOST 254
 #define IF_OPER_UP 6
 
@@ -186,13 +188,36 @@ static uint8_t prefix_len(uint32_t mask)
 	return n;
 }
 
+/* @ni's IPv6 addresses: link-local ones with link scope, all /64. */
+static void dump_addrs6(struct reply *r, const struct nlmsghdr *req,
+			uint32_t pid, const struct net_iface *ni)
+{
+	for (unsigned k = 0; k < ni->nr_addr6; k++) {
+		const uint8_t *a = ni->addr6[k];
+		bool link = a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+		size_t at = begin(r, RTM_NEWADDR, NLM_F_MULTI, req, pid);
+		struct ifaddrmsg m = {
+			.family = AF_INET6,
+			.prefixlen = 64,
+			.scope = link ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
+			.index = ni->index,
+		};
+		put(r, &m, sizeof(m));
+		put_attr(r, IFA_ADDRESS, a, 16);
+		put_attr(r, IFA_LABEL, ni->name, strlen(ni->name) + 1);
+		finish(r, at);
+	}
+}
+
 static void dump_addrs(struct reply *r, const struct nlmsghdr *req,
 		       uint32_t pid, uint8_t family)
 {
 	struct net_iface ni;
-	if (family != 0 && family != AF_INET)
-		return; /* no IPv6 addresses are configured */
 	for (unsigned i = 1; net_iface(i, &ni) == 0; i++) {
+		if (family == 0 || family == AF_INET6)
+			dump_addrs6(r, req, pid, &ni);
+		if ((family != 0 && family != AF_INET) || !ni.addr)
+			continue;
 		size_t at = begin(r, RTM_NEWADDR, NLM_F_MULTI, req, pid);
 		bool lo = ni.flags & NET_IFF_LOOPBACK;
 		struct ifaddrmsg m = {

@@ -186,7 +186,9 @@ static long ifconf(long uarg)
 		return -EFAULT;
 	int32_t used = 0;
 	for (unsigned i = 1; net_iface(i, &ni) == 0; i++) {
-		if (!ic.buf) { /* only the size wanted */
+		if (!ni.addr)
+			continue; /* IPv6 only */
+		if (!ic.buf) {	  /* only the size wanted */
 			used += (int32_t)sizeof(struct linux_ifreq);
 			continue;
 		}

@@ -100,8 +100,18 @@ long program_pid(void)
 	return pid;
 }
 
+/* What the program changed in shared file mappings reaches the files. */
+static void sync_shared_mappings(void)
+{
+	int ret = vm_sync_backing(NULL);
+	if (ret)
+		pr_warn("program: writing shared mappings back at exit failed (%d)",
+			ret);
+}
+
 __noreturn void program_exit(int status)
 {
+	sync_shared_mappings();
 	kernel_exit(status & 0xff);
 }
 
@@ -120,5 +130,6 @@ __noreturn void program_thread_exit(int status)
 
 __noreturn void program_kill(int signo)
 {
+	sync_shared_mappings();
 	kernel_exit(128 + signo);
 }

@@ -97,6 +97,7 @@ static const syscall_fn syscall_table[NR_SYSCALLS] = {
 	[NR_mprotect] = sys_mprotect,
 	[NR_mremap] = sys_mremap,
 	[NR_madvise] = sys_madvise,
+	[NR_msync] = sys_msync,
 	/* files and directories: vfs/sys_file.c, sys_stat.c, sys_namei.c */
 	[NR_read] = sys_read,
 	[NR_write] = sys_write,

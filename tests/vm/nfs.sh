@@ -91,6 +91,21 @@ case_nfs_data() {
 	want_text ", 0 failed"
 }
 
+# A shared writable mapping of an NFS file (t_nfs shared checks msync,
+# munmap, fsync in the guest); the host then sees what the program left
+# in the mapping when it ended, and the file has not grown.
+case_nfs_mmap_shared() {
+	local size
+	size=$(($(random_size $((4 << 20))) + 16384))
+	nfs_start nfs_mmap_shared "init=/bin/musl/t_nfs -- write /data/m $size 31 shared /data/m $size 31"
+	nfs_finish
+	"$t_nfs_host" check "$nfs_dir/m" "$size" 36 >"$log.host" 2>&1 ||
+		errs+=("host: the file differs (size $size): $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	want_status 0
+	want_text "t_nfs: shared /data/m done"
+	want_text ", 0 failed"
+}
+
 # 8 threads, each its own file and its own stripe of one shared file.
 nfs_threads_case() {
 	local size=$((1 << 20)) i

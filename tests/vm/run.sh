@@ -366,32 +366,7 @@ case_net_two_nics() {
 }
 
 case_net_nic_gap() {
-	prog_case net_nic_gap 5 "ip.2=10.0.2.5/24 init=/bin/musl/t_exit" "ip.2 given without the ones before it"
-}
-
-# IPv6: the guest's link-local address (EUI-64 of QEMU's default MAC
-# 52:54:00:12:34:56) answers ping from the host once duplicate-address
-# detection is over, and a TCP server bound to [::] echoes over it.
-case_net_ipv6() {
-	netns_start net_ipv6 "init=/bin/musl/t_net -- serve ::" "t_net: listening" || return
-	local ll=fe80::5054:ff:fe12:3456 i ok=
-	for ((i = 0; i < 10; i++)); do
-		ip netns exec "$ns" ping -6 -c 1 -W 1 "$ll%tap0" >"$log.ping" 2>&1 && ok=1 && break
-		sleep 0.5
-	done
-	[ -n "$ok" ] || errs+=("no answer to ping -6 $ll: $(tail -n 1 "$log.ping")")
-	ip netns exec "$ns" timeout 20 python3 -c '
-import socket, sys
-s = socket.create_connection(("'"$ll"'%tap0", 7), timeout=10)
-s.sendall(b"over ipv6\n")
-got = s.recv(64)
-s.close()
-sys.exit(0 if got == b"over ipv6\n" else "echo: %r" % got)
-' >"$log.client" 2>&1 || errs+=("TCP over IPv6: $(tail -n 1 "$log.client")")
-	netns_finish
-	want_status 0
-	want_text "t_net serve: "
-	want_text ", 0 failed"
+	prog_case net_nic_gap 5 "ip.2=10.0.2.5/24 init=/bin/musl/t_exit" "net: ip.2 given without the ones before it"
 }
 
 # A guest client reaches a host server (python3 on the host side).
@@ -634,6 +609,13 @@ case_mount_unknown_fs() {
 	prog_case mount_unknown_fs 2 "mount=/data,smb://10.0.0.1/export init=/bin/musl/t_exit" "unknown filesystem"
 }
 
+# A shared writable mapping of a ramfs file: t_nfs checks msync, munmap
+# and fsync write-back in the guest.
+case_mmap_shared_ramfs() {
+	prog_case mmap_shared_ramfs 0 "mount=/scratch,ramfs init=/bin/glibc/t_nfs -- write /scratch/m 1000000 31 shared /scratch/m 1000000 31" \
+		"t_nfs: shared /scratch/m done" ", 0 failed"
+}
+
 case_initrd_truncated() {
 	head -c 100000 "$initrd" >"$logs/truncated.cpio"
 	boot initrd_truncated "init=/bin/musl/t_exit" -initrd "$logs/truncated.cpio"
@@ -648,9 +630,12 @@ case_initrd_garbage() {
 	want_text "initrd: corrupt archive at offset 0: bad magic"
 }
 
-# NFS cases (nfs.sh) and PCI cases (pci.sh) use the namespace helpers above.
+# NFS cases (nfs.sh), IPv6 cases (ipv6.sh) and PCI cases (pci.sh) use the
+# namespace helpers above.
 # shellcheck source=tests/vm/nfs.sh
 source "$root/tests/vm/nfs.sh"
+# shellcheck source=tests/vm/ipv6.sh
+source "$root/tests/vm/ipv6.sh"
 # shellcheck source=tests/vm/pci.sh
 source "$root/tests/vm/pci.sh"
 

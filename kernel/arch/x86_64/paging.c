@@ -248,11 +248,28 @@ bool paging_user_protect(uintptr_t va, uint64_t flags)
 	uint64_t *pte = user_pte_locked(va, false);
 	bool mapped = pte && (*pte & PTE_P);
 	if (mapped) {
-		*pte = (*pte & ~(PTE_W | PTE_NX)) | (flags & (PTE_W | PTE_NX));
+		uint64_t old = __atomic_load_n(pte, __ATOMIC_RELAXED), new;
+		do {
+			new = (old & ~(PTE_W | PTE_NX)) |
+			      (flags & (PTE_W | PTE_NX));
+		} while (!__atomic_compare_exchange_n(pte, &old, new, false,
+						      __ATOMIC_SEQ_CST,
+						      __ATOMIC_RELAXED));
 		invlpg(va);
 	}
 	spin_unlock_irqrestore(&map_lock, irq);
 	return mapped;
+}
+
+bool paging_user_clear_dirty(uintptr_t va)
+{
+	unsigned long irq = spin_lock_irqsave(&map_lock);
+	uint64_t *pte = user_pte_locked(va, false);
+	bool dirty =
+		pte && (*pte & PTE_P) &&
+		(__atomic_fetch_and(pte, ~PTE_D, __ATOMIC_SEQ_CST) & PTE_D);
+	spin_unlock_irqrestore(&map_lock, irq);
+	return dirty;
 }
 
 uint64_t paging_user_lookup(uintptr_t va)

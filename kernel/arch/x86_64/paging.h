@@ -16,6 +16,7 @@
 #define PTE_U (1ULL << 2)
 #define PTE_PWT (1ULL << 3)
 #define PTE_PCD (1ULL << 4)
+#define PTE_D (1ULL << 6)
 #define PTE_PS (1ULL << 7)
 #define PTE_G (1ULL << 8)
 #define PTE_NX (1ULL << 63)
@@ -52,11 +53,16 @@ uint64_t paging_lookup(uintptr_t va);
  * paging_user_map: @va must be unmapped; 0 or -ENOMEM (page tables).
  * paging_user_unmap: returns the frame that was mapped, or 0.
  * paging_user_protect: false when @va is not mapped.
+ * paging_user_clear_dirty: clears the dirty bit the CPU sets on a write;
+ * whether it was set. The caller flushes the TLBs before relying on the
+ * CPU to set it again.
  * The caller (kernel/mm/vm.c) serialises changes to one address range.
+ * Entries are updated atomically: the CPU may set dirty bits meanwhile.
  */
 int paging_user_map(uintptr_t va, phys_addr_t pa, uint64_t flags);
 phys_addr_t paging_user_unmap(uintptr_t va);
 bool paging_user_protect(uintptr_t va, uint64_t flags);
+bool paging_user_clear_dirty(uintptr_t va);
 uint64_t paging_user_lookup(uintptr_t va);
 
 /* Installs the TLB shootdown IPI handler (tlb.c). */

@@ -22,9 +22,11 @@ int net_write_resolv_conf(void);
 /* An interface as ioctl(SIOCGIF*) reports it; addresses in network order. */
 struct net_iface {
 	char name[16];
-	unsigned index; /* 1: lo, 2: en0, 3: en1, ... */
-	unsigned flags; /* Linux IFF_* */
-	uint32_t addr, mask;
+	unsigned index;	      /* 1: lo, 2: en0, 3: en1, ... */
+	unsigned flags;	      /* Linux IFF_* */
+	uint32_t addr, mask;  /* 0 when the interface has no IPv4 address */
+	uint8_t addr6[6][16]; /* IPv6: link-local first, all /64 */
+	unsigned nr_addr6;
 	uint8_t mac[6];
 	unsigned mtu;
 };

@@ -91,5 +91,6 @@ SYSCALL_DEFINE(munmap);
 SYSCALL_DEFINE(mprotect);
 SYSCALL_DEFINE(mremap);
 SYSCALL_DEFINE(madvise);
+SYSCALL_DEFINE(msync);
 
 #endif

@@ -49,8 +49,46 @@ long vm_remap(uintptr_t old, size_t old_len, size_t new_len, bool may_move);
  * -ENOMEM when memory ran out.
  */
 int vm_fault(uintptr_t addr, bool write, bool exec);
-/* Frees the pages of the range; they read back as zeros (madvise). */
+/*
+ * Frees the pages of the range; they read back as zeros (madvise). Shared
+ * mappings are written back instead and keep their pages.
+ */
 int vm_discard(uintptr_t addr, size_t len);
+
+/*
+ * Shared mappings of a file (mmap MAP_SHARED). The pages hold a copy of
+ * the file's bytes, read in at mmap; pages the program changed (the CPU's
+ * dirty bit) are written back to the file at msync, munmap, fsync and
+ * when the program ends. Mappings share pages with each other only
+ * through threads: two mmaps of one file are two copies.
+ */
+struct vm_backing;
+struct vm_backing_ops {
+	/*
+	 * Writes @len bytes of program memory at @ubuf to byte @off of the
+	 * file, never past its end (the file does not grow); 0 or -errno.
+	 */
+	int (*write)(struct vm_backing *b, const void *ubuf, size_t len,
+		     uint64_t off);
+	/* The last mapping of it is gone. */
+	void (*release)(struct vm_backing *b);
+};
+struct vm_backing {
+	const struct vm_backing_ops *ops;
+	const void *key; /* what vm_sync_backing finds it by: the vnode */
+	bool writable;	 /* opened for writing: PROT_WRITE allowed */
+	unsigned refs;	 /* areas using it; under the vm lock */
+};
+/*
+ * Makes [addr, addr+len), mapped already and holding the file's bytes
+ * from @off, a shared mapping of @b: its pages count as clean from now.
+ * Takes a reference on @b; 0 or -ENOMEM.
+ */
+int vm_share(uintptr_t addr, size_t len, struct vm_backing *b, uint64_t off);
+/* msync(2): writes back changed pages in the range; -ENOMEM on holes. */
+int vm_sync(uintptr_t addr, size_t len);
+/* Writes back every shared mapping of @key (every one when NULL). */
+int vm_sync_backing(const void *key);
 /* The heap (brk): set its start once, after the program is loaded. */
 void vm_set_brk_start(uintptr_t start);
 /* brk(2): moves the break when it can; returns the break in force. */

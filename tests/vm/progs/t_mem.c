@@ -1,8 +1,8 @@
 /*
  * Memory system calls: malloc of small and large blocks (brk and mmap
  * underneath), anonymous mmap touched sparsely, munmap, mprotect,
- * mremap keeping the data, madvise(DONTNEED) zeroing, a private file
- * mapping, and thread-local storage (set up by the C library through
+ * mremap keeping the data, madvise(DONTNEED) zeroing, a private and a
+ * shared file mapping, and thread-local storage (set up by the C library through
  * arch_prctl).
  */
 #define _GNU_SOURCE
@@ -96,8 +96,17 @@ int main(void)
 	f[0] = 'F';
 	char buf[4];
 	CHECK(pread(fd, buf, 4, 0) == 4 && buf[0] == 'f');
-	CHECK_ERR(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0), ENODEV);
+	/* A shared one writes back; a directory cannot be mapped. */
+	char *s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(s != MAP_FAILED && !memcmp(s, "file contents", 13));
+	s[0] = 'S';
+	CHECK(msync(s, 4096, MS_SYNC) == 0 && pread(fd, buf, 4, 0) == 4 &&
+	      buf[0] == 'S');
+	CHECK(munmap(s, 4096) == 0);
 	close(fd);
+	int dir = open("/tmp", O_RDONLY | O_DIRECTORY);
+	CHECK_ERR(mmap(NULL, 4096, PROT_READ, MAP_SHARED, dir, 0), ENODEV);
+	close(dir);
 
 	CHECK(tls_value == 42);
 	tls_value++;

@@ -5,10 +5,11 @@
  * to itself, and the errors bad input gets.
  *
  *   t_net ADDR            (the address given with ip=)
- *   t_net serve ADDR      accept one TCP connection on ADDR:7, echo, exit
- *                         (ADDR "::": IPv6, any address)
- *   t_net connect HOST [PORT]  connect to HOST:PORT (7000), send a line,
- *                         expect it back
+ *   t_net serve ADDR      list the addresses (getifaddrs), accept one TCP
+ *                         connection on ADDR:7, echo, exit (ADDR "::":
+ *                         IPv6, any address)
+ *   t_net connect HOST [PORT]  connect to HOST:PORT (7000), IPv4 or IPv6,
+ *                         send a line, expect it back
  *   t_net many ADDR N     accept N connections on ADDR:7 and hold them all
  *                         open at once; echo a line on each (epoll,
  *                         non-blocking accept), then wait for the closes
@@ -139,10 +140,34 @@ static void test_nonblocking(void)
 	close(e);
 }
 
+/* Prints each address getifaddrs lists: "t_net: address en0 fd00::5". */
+static void print_addresses(void)
+{
+	struct ifaddrs *list;
+	CHECK(getifaddrs(&list) == 0);
+	for (struct ifaddrs *i = list; i; i = i->ifa_next) {
+		char text[INET6_ADDRSTRLEN];
+		int family = i->ifa_addr ? i->ifa_addr->sa_family : 0;
+		const void *a =
+			family == AF_INET6 ?
+				(const void *)&(
+					(struct sockaddr_in6 *)i->ifa_addr)
+					->sin6_addr :
+				(const void *)&(
+					(struct sockaddr_in *)i->ifa_addr)
+					->sin_addr;
+		if ((family == AF_INET || family == AF_INET6) &&
+		    inet_ntop(family, a, text, sizeof(text)))
+			printf("t_net: address %s %s\n", i->ifa_name, text);
+	}
+	freeifaddrs(list);
+}
+
 /* One echo for a host-side client, over IPv4 or (ADDR "::") IPv6. */
 static int serve(const char *ip)
 {
 	int l;
+	print_addresses();
 	if (strchr(ip, ':')) {
 		struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
 					   .sin6_port = htons(7) };
@@ -241,15 +266,23 @@ static int connect_to(const char *host, int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons((uint16_t)port) };
-	CHECK(inet_pton(AF_INET, host, &a.sin_addr) == 1);
-	int c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons((uint16_t)port) };
+	int family = strchr(host, ':') ? AF_INET6 : AF_INET;
+	struct sockaddr *sa = family == AF_INET6 ? (struct sockaddr *)&a6 :
+						   (struct sockaddr *)&a;
+	socklen_t salen = family == AF_INET6 ? sizeof(a6) : sizeof(a);
+	CHECK(inet_pton(family, host,
+			family == AF_INET6 ? (void *)&a6.sin6_addr :
+					     (void *)&a.sin_addr) == 1);
+	int c = socket(family, SOCK_STREAM, 0);
 	int ok = 0;
 	/* The host server may come up a moment after the guest. */
 	for (int i = 0; i < 50 && !ok; i++) {
-		ok = connect(c, (struct sockaddr *)&a, sizeof(a)) == 0;
+		ok = connect(c, sa, salen) == 0;
 		if (!ok) {
 			close(c);
-			c = socket(AF_INET, SOCK_STREAM, 0);
+			c = socket(family, SOCK_STREAM, 0);
 			usleep(100000);
 		}
 	}

@@ -7,6 +7,10 @@
  *                                  of varying size, then fsync and close
  *   t_nfs check PATH SIZE SEED     read PATH (varying chunks) and compare
  *   t_nfs map PATH SIZE SEED       the same through a private mapping
+ *   t_nfs shared PATH SIZE SEED    a shared writable mapping of PATH
+ *                                  (SIZE bytes of SEED): msync, munmap,
+ *                                  fsync and exit write back what changed;
+ *                                  leaves SEED + 5 (last command only)
  *   t_nfs nomap PATH SIZE 0        mapping PATH privately must fail with
  *                                  ENOMEM (it is larger than the RAM)
  *   t_nfs threads DIR THREADS SIZE every thread writes a file of its own
@@ -20,6 +24,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -152,6 +157,114 @@ static void map_refused(const char *path, uint64_t size)
 	close(fd);
 }
 
+/* Whether @fd holds the bytes of @seed in [off, off+len), read by pread. */
+static bool file_has(int fd, uint64_t off, uint64_t len, uint64_t seed)
+{
+	static unsigned char buf[CHUNK_MAX], want[CHUNK_MAX];
+	for (uint64_t done = 0; done < len;) {
+		size_t n = (size_t)(len - done < CHUNK_MAX ? len - done :
+							     CHUNK_MAX);
+		if (pread(fd, buf, n, (off_t)(off + done)) != (ssize_t)n)
+			return false;
+		gen_fill(seed, off + done, want, n);
+		if (memcmp(buf, want, n))
+			return false;
+		done += n;
+	}
+	return true;
+}
+
+/* Fills [off, off+len) of mapping @m with the bytes of @seed. */
+static void map_fill(unsigned char *m, uint64_t off, uint64_t len,
+		     uint64_t seed)
+{
+	gen_fill(seed, off, m + off, (size_t)len);
+}
+
+/*
+ * A shared writable mapping of PATH, which holds SIZE bytes of SEED (at
+ * least 4 pages): msync writes back what changed and only that, munmap
+ * and fsync write back, the file never grows, and what is left changed
+ * at the end (SEED + 5 everywhere) reaches the file when the program
+ * exits. Must be the last command.
+ */
+static void map_shared(const char *path, uint64_t size, uint64_t seed)
+{
+	const uint64_t page = 4096, half = size / 2 / page * page;
+	int fd = open(path, O_RDWR), ro = open(path, O_RDONLY);
+	CHECK(fd >= 0 && ro >= 0 && size >= 4 * page);
+	if (fd < 0 || ro < 0 || size < 4 * page)
+		return;
+
+	/* Writing needs a descriptor open for writing, at mmap and later. */
+	errno = 0;
+	CHECK(mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) ==
+		      MAP_FAILED &&
+	      errno == EACCES);
+	void *r = mmap(NULL, size, PROT_READ, MAP_SHARED, ro, 0);
+	CHECK(r != MAP_FAILED);
+	errno = 0;
+	CHECK(mprotect(r, size, PROT_READ | PROT_WRITE) == -1 &&
+	      errno == EACCES);
+	CHECK(munmap(r, size) == 0);
+	close(ro);
+
+	unsigned char *m =
+		mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		return;
+	unsigned char *want = malloc(size);
+	gen_fill(seed, 0, want, (size_t)size);
+	CHECK(memcmp(m, want, (size_t)size) == 0);
+	free(want);
+	errno = 0;
+	CHECK(msync(m, size, MS_SYNC | MS_ASYNC) == -1 && errno == EINVAL);
+
+	/* msync of the first half. */
+	map_fill(m, 0, half, seed + 1);
+	CHECK(msync(m, half, MS_SYNC) == 0);
+	CHECK(file_has(fd, 0, half, seed + 1));
+	CHECK(file_has(fd, half, size - half, seed));
+
+	/* Only changed pages go back: page 1, changed in the file behind the
+	 * mapping's back, keeps the file's bytes. */
+	unsigned char buf[4096];
+	gen_fill(seed + 2, page, buf, sizeof(buf));
+	CHECK(pwrite(fd, buf, sizeof(buf), (off_t)page) == (ssize_t)page);
+	map_fill(m, 0, page, seed + 2);
+	map_fill(m, 2 * page, page, seed + 2);
+	CHECK(msync(m, size, MS_SYNC) == 0);
+	CHECK(file_has(fd, 0, 3 * page, seed + 2));
+	CHECK(file_has(fd, 3 * page, half - 3 * page, seed + 1));
+	CHECK(file_has(fd, half, size - half, seed));
+
+	/* munmap writes back, up to the end of the file and no further. */
+	map_fill(m, 0, size, seed + 3);
+	memset(m + size, 0xee,
+	       (size_t)((size + page - 1) / page * page - size));
+	CHECK(munmap(m, size) == 0);
+	CHECK(file_has(fd, 0, size, seed + 3));
+	struct stat st;
+	CHECK(fstat(fd, &st) == 0 && (uint64_t)st.st_size == size);
+
+	/* fsync writes back; so does the program's end, after close. */
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		return;
+	map_fill(m, 0, size, seed + 4);
+	CHECK(fsync(fd) == 0);
+	CHECK(file_has(fd, 0, size, seed + 4));
+	map_fill(m, 0, size, seed + 5);
+	void *hole =
+		mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(hole != MAP_FAILED && munmap(hole, page) == 0);
+	errno = 0;
+	CHECK(msync(hole, page, MS_SYNC) == -1 && errno == ENOMEM);
+	CHECK(close(fd) == 0);
+}
+
 struct worker {
 	pthread_t t;
 	int id, nthreads;
@@ -279,6 +392,8 @@ int main(int argc, char **argv)
 			check_file(argv[i + 1], a, b);
 		else if (!strcmp(cmd, "map"))
 			map_file(argv[i + 1], a, b);
+		else if (!strcmp(cmd, "shared"))
+			map_shared(argv[i + 1], a, b);
 		else if (!strcmp(cmd, "nomap"))
 			map_refused(argv[i + 1], a);
 		else if (!strcmp(cmd, "threads") && a > 0 && a <= THREADS_MAX)
@@ -293,6 +408,6 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		DONE("t_nfs");
 usage:
-	printf("usage: t_nfs {write|check|map PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0}...\n");
+	printf("usage: t_nfs {write|check|map|shared PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0}...\n");
 	return 2;
 }
