@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Generates the few facts of Debian's lwIP build the kernel needs but
 # cannot see in the binary: the size and field offsets of struct netif,
-# the netif flags, IPv6 address sizes and states, pbuf constants and the
-# TCP send buffer, by compiling a host program
+# the netif flags, IPv6 address sizes and states, pbuf fields and
+# constants and the TCP send buffer, by compiling a host program
 # against Debian's own lwIP headers (liblwip-dev, with the lwipopts.h the
 # library was built with).
 #
@@ -36,6 +36,8 @@ int main(void)
 	printf("#define LWIP_NETIF_FLAG_ETHERNET %d\n", NETIF_FLAG_ETHERNET);
 	printf("#define LWIP_NETIF_FLAG_MLD6 %d\n", NETIF_FLAG_MLD6);
 	printf("#define LWIP_TCP_SND_BUF %d\n", (int)TCP_SND_BUF);
+	printf("#define LWIP_PBUF_OFF_payload %zu\n", offsetof(struct pbuf, payload));
+	printf("#define LWIP_PBUF_OFF_tot_len %zu\n", offsetof(struct pbuf, tot_len));
 	printf("#define LWIP_PBUF_RAW %d\n", (int)PBUF_RAW);
 	printf("#define LWIP_PBUF_RAM %d\n", (int)PBUF_RAM);
 	return 0;

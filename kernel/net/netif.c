@@ -168,38 +168,70 @@ int net_write_resolv_conf(void)
 
 static int (*tcpip_input)(void *p, void *netif);
 static void *(*pbuf_alloc)(int layer, uint16_t len, int type);
-static int (*pbuf_take)(void *p, const void *data, uint16_t len);
 static uint16_t (*pbuf_copy_partial)(const void *p, void *buf, uint16_t len,
 				     uint16_t off);
 static uint8_t (*pbuf_free)(void *p);
+static uint16_t (*inet_chksum)(const void *data, uint16_t len);
 
 #define FIELD(ifc, type, off) (*(type *)((ifc)->netif + (off)))
 
-/* Called with lwIP's core lock held: one frame buffer serves all. */
+static void copy_pbuf(void *dst, size_t len, void *p)
+{
+	pbuf_copy_partial(p, dst, (uint16_t)len, 0);
+}
+
+/* lwIP's output: the pbuf chain, copied once into the device's buffer. */
 static int linkoutput(void *netif, void *p)
 {
-	static char frame[1514];
-	uint16_t n = pbuf_copy_partial(p, frame, sizeof(frame), 0);
-	return n && virtio_net_tx(iface_of(netif)->nic, frame, n) == 0 ?
+	uint16_t len = *(uint16_t *)((char *)p + LWIP_PBUF_OFF_tot_len);
+	return virtio_net_tx(iface_of(netif)->nic, len, copy_pbuf, p) == 0 ?
 		       ERR_OK :
 		       ERR_IF;
 }
 
-static void rx(void *ctx, const void *frame, size_t len)
+/*
+ * A frame from the device, copied into one PBUF_RAM pbuf of its size. Not
+ * PBUF_POOL: Debian's liblwip.so.0 allocates pool buffers of 616 bytes
+ * (memp_PBUF_POOL, built with the default TCP_MSS of 536) but fills them
+ * up to 1536 (pbuf.c, built with TCP_MSS 1460), so any frame over 592
+ * bytes overran the heap. A checksum the device left to finish (a large
+ * segment, or the host's own traffic) is finished here; lwIP then checks
+ * it as it checks every other.
+ */
+static void rx(void *ctx, const struct virtio_net_frame *f)
 {
 	struct iface *ifc = ctx;
-	if (len > 1514)
+	if (f->total > UINT16_MAX) { /* a pbuf holds 64 KiB at most */
+		static bool logged;
+		if (!logged) {
+			logged = true;
+			pr_warn("net: dropped a %zu-byte frame (lwIP takes 65535 at most)",
+				f->total);
+		}
 		return;
-	/*
-	 * PBUF_RAM, sized for this frame. Not PBUF_POOL: Debian's liblwip.so.0
-	 * allocates pool buffers of 616 bytes (memp_PBUF_POOL, built with the
-	 * default TCP_MSS of 536) but fills them up to 1536 (pbuf.c, built
-	 * with TCP_MSS 1460), so any frame over 592 bytes overran the heap.
-	 */
-	void *p = pbuf_alloc(LWIP_PBUF_RAW, (uint16_t)len, LWIP_PBUF_RAM);
+	}
+	void *p = pbuf_alloc(LWIP_PBUF_RAW, (uint16_t)f->total, LWIP_PBUF_RAM);
 	if (!p)
 		return; /* out of memory: dropped, as a NIC would */
-	pbuf_take(p, frame, (uint16_t)len);
+	char *frame = *(char **)((char *)p + LWIP_PBUF_OFF_payload);
+	size_t at = 0;
+	for (unsigned i = 0; i < f->nparts; i++) {
+		memcpy(frame + at, f->part[i], f->len[i]);
+		at += f->len[i];
+	}
+	if (f->needs_csum) {
+		size_t field = (size_t)f->csum_start + f->csum_offset;
+		if (field + 2 > f->total) {
+			pbuf_free(p);
+			return;
+		}
+		uint16_t sum =
+			inet_chksum(frame + f->csum_start,
+				    (uint16_t)(f->total - f->csum_start));
+		if (sum == 0)
+			sum = 0xffff; /* 0 would mean "no checksum" to UDP */
+		memcpy(frame + field, &sum, 2);
+	}
 	if (tcpip_input(p, ifc->netif) != ERR_OK)
 		pbuf_free(p);
 }
@@ -350,11 +382,11 @@ int net_init(void)
 		return ret;
 	tcpip_input = lwip_symbol("tcpip_input");
 	pbuf_alloc = lwip_symbol("pbuf_alloc");
-	pbuf_take = lwip_symbol("pbuf_take");
+	inet_chksum = lwip_symbol("inet_chksum");
 	pbuf_copy_partial = lwip_symbol("pbuf_copy_partial");
 	pbuf_free = lwip_symbol("pbuf_free");
 	lwip_callback_fn callback = lwip_symbol("tcpip_callback_wait");
-	if (!tcpip_input || !pbuf_alloc || !pbuf_take || !pbuf_copy_partial ||
+	if (!tcpip_input || !pbuf_alloc || !inet_chksum || !pbuf_copy_partial ||
 	    !pbuf_free || !callback || !lwip_symbol("etharp_output"))
 		return -ENOEXEC;
 	for (unsigned i = 0; i < n && !ret; i++)

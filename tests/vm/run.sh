@@ -266,6 +266,30 @@ case_net_host_to_guest() {
 	want_text ", 0 failed"
 }
 
+# The host pings the guest and talks to its TCP echo server ($1: the
+# case's name; netns_* variables as netns_start takes them).
+net_echo_case() {
+	local name=$1 reply
+	netns_start "$name" "loglevel=6 init=/bin/musl/t_net -- serve 10.0.0.5" "t_net: listening" || return
+	ip netns exec "$ns" ping -c 3 -W 5 10.0.0.5 >"$log.ping" 2>&1 ||
+		errs+=("no answer to ping: $(tail -n 2 "$log.ping" | tr '\n' ' ')")
+	reply=$(ip netns exec "$ns" timeout 20 bash -c \
+		'exec 3<>/dev/tcp/10.0.0.5/7 && printf "echoed\n" >&3 && read -r line <&3 && echo "$line"' 2>&1)
+	[ "$reply" = "echoed" ] || errs+=("echo from the guest: '$reply'")
+	netns_finish
+	want_status 0
+	want_text "t_net serve: "
+	want_text ", 0 failed"
+}
+# A NIC without receive offloads (no mergeable buffers, no large
+# segments, no checksum left to finish): one buffer per frame.
+case_net_no_offloads() {
+	netns_nic=virtio-net-device,mrg_rxbuf=off,guest_csum=off,guest_tso4=off \
+		net_echo_case net_no_offloads
+	want_text "virtio-net: 52:54:00:12:34:56 at mmio@"
+	lack_text "rx checksum"
+}
+
 # Thousands of malformed frames (tests/vm/hostile_frames.py) from the
 # host side of the tap: afterwards the guest still answers ping and its
 # TCP echo server still echoes.

@@ -1,12 +1,22 @@
 /*
  * virtio-net (virtio 1.x, 5.1): queue 0 receives, queue 1 transmits; each
- * frame travels behind a 12-byte virtio_net_hdr (no offloads negotiated
- * yet). NR_RX receive buffers are always offered to the device.
+ * frame travels behind a 12-byte virtio_net_hdr. NR_RX receive buffers of
+ * a page each are always offered to the device.
+ *
+ * Receive offloads, where the device offers them: with mergeable buffers
+ * (MRG_RXBUF) a frame may span several buffers (num_buffers in its first
+ * header), which lets the device hand over large TCP segments (GUEST_TSO4:
+ * up to 64 KiB, the host's own segments unsplit) with the checksum left
+ * for the receiver (GUEST_CSUM: NEEDS_CSUM, csum_start, csum_offset). The
+ * stack above gets the frame as its buffers plus that checksum request.
+ * Transmit uses no offload: lwIP computes every checksum and has no TSO.
  *
  * The used rings are drained by a kernel thread per device, woken by the
  * interrupt: the stack above (lwIP) takes locks that sleep, which an
- * interrupt handler must not. Transmit copies the frame into a buffer of
- * its own and reclaims finished ones before adding more.
+ * interrupt handler must not; it turns receive interrupts off while it
+ * drains the ring. Transmit copies the frame into a buffer of its own and
+ * reclaims sent ones (onto a free list) before adding more, so the
+ * transmit queue never interrupts.
  */
 #include <drivers/virtio.h>
 #include <kernel/errno.h>
@@ -16,11 +26,23 @@
 #include <kernel/thread.h>
 #include <kernel/waitq.h>
 
+#define VIRTIO_NET_F_GUEST_CSUM (1ULL << 1)
 #define VIRTIO_NET_F_MAC (1ULL << 5)
+#define VIRTIO_NET_F_GUEST_TSO4 (1ULL << 7)
+#define VIRTIO_NET_F_MRG_RXBUF (1ULL << 15)
+#define NET_HDR_F_NEEDS_CSUM 1
 #define NET_HDR_LEN 12
-#define NET_BUF_LEN 2048
-#define NR_RX 64
+#define NET_BUF_LEN 4096 /* a receive buffer */
+#define TX_BUF_LEN 2048	 /* a frame to send, behind its header */
+#define NR_RX 128
 #define MAX_NET_DEVICES 4
+
+struct virtio_net_hdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len, gso_size, csum_start, csum_offset;
+	uint16_t num_buffers; /* MRG_RXBUF: buffers this frame spans */
+} __packed;
 
 struct virtio_net {
 	struct virtio_device *vd;
@@ -28,8 +50,11 @@ struct virtio_net {
 	uint8_t mac[6];
 	struct waitq wq; /* the worker sleeps here; lock protects pending */
 	bool pending;	 /* the device signalled since the worker looked */
-	struct mutex tx_lock; /* serialises transmitters */
-	void (*rx_fn)(void *ctx, const void *frame, size_t len);
+	struct mutex tx_lock; /* serialises transmitters; protects tx_free */
+	void *tx_free;	      /* sent buffers for reuse, chained through
+			         their first bytes */
+	bool mergeable;	      /* MRG_RXBUF negotiated */
+	void (*rx_fn)(void *ctx, const struct virtio_net_frame *f);
 	void *rx_ctx;
 	uint64_t rx_frames, tx_frames, rx_dropped;
 };
@@ -52,11 +77,62 @@ static void net_irq_done(struct virtqueue *vq)
 	spin_unlock_irqrestore(&n->wq.lock, flags);
 }
 
-static void reclaim_tx(struct virtio_net *n)
+/* Buffers the device has sent go on the free list (at most a ring's worth). */
+static void reclaim_tx_locked(struct virtio_net *n)
 {
 	void *buf;
-	while ((buf = virtq_get_used(n->tx, NULL)) != NULL)
-		kfree(buf);
+	while ((buf = virtq_get_used(n->tx, NULL)) != NULL) {
+		*(void **)buf = n->tx_free;
+		n->tx_free = buf;
+	}
+}
+
+/*
+ * One frame, starting in @buf (@len bytes, header included): gathers the
+ * buffers it spans, hands it up, and gives every buffer back to the
+ * device. A frame that claims more buffers than came, or than a 64 KiB
+ * frame needs, is dropped, its buffers still given back.
+ */
+static void receive(struct virtio_net *n, char *buf, uint32_t len)
+{
+	const struct virtio_net_hdr *h = (const void *)buf;
+	unsigned want = n->mergeable ? h->num_buffers : 1;
+	struct virtio_net_frame f = {
+		.needs_csum = h->flags & NET_HDR_F_NEEDS_CSUM,
+		.csum_start = h->csum_start,
+		.csum_offset = h->csum_offset,
+	};
+	char *bufs[VIRTIO_NET_FRAME_PARTS];
+	bool ok = want >= 1 && want <= VIRTIO_NET_FRAME_PARTS &&
+		  len > NET_HDR_LEN && len <= NET_BUF_LEN;
+	unsigned got = 0;
+	for (;;) {
+		if (got < VIRTIO_NET_FRAME_PARTS) {
+			bufs[got] = buf;
+			f.part[got] = buf + (got ? 0 : NET_HDR_LEN);
+			f.len[got] = len - (got ? 0 : NET_HDR_LEN);
+			f.total += f.len[got];
+		} else {
+			post_rx(n, buf);
+		}
+		ok = ok && len <= NET_BUF_LEN;
+		if (++got >= want || got >= n->rx->size)
+			break;
+		buf = virtq_get_used(n->rx, &len);
+		if (!buf) {
+			ok = false; /* the device said more buffers would come */
+			break;
+		}
+	}
+	f.nparts = MIN(got, VIRTIO_NET_FRAME_PARTS);
+	if (ok && n->rx_fn) {
+		n->rx_fn(n->rx_ctx, &f);
+		n->rx_frames++;
+	} else {
+		n->rx_dropped++; /* runt, oversized, or no stack */
+	}
+	for (unsigned i = 0; i < f.nparts; i++)
+		post_rx(n, bufs[i]);
 }
 
 static void net_worker(void *arg)
@@ -69,53 +145,55 @@ static void net_worker(void *arg)
 		n->pending = false;
 		spin_unlock_irqrestore(&n->wq.lock, flags);
 
-		char *buf;
-		uint32_t len;
-		bool reposted = false;
-		while ((buf = virtq_get_used(n->rx, &len)) != NULL) {
-			if (len > NET_HDR_LEN && len <= NET_BUF_LEN &&
-			    n->rx_fn) {
-				n->rx_fn(n->rx_ctx, buf + NET_HDR_LEN,
-					 len - NET_HDR_LEN);
-				n->rx_frames++;
-			} else {
-				n->rx_dropped++; /* runt, oversized, or no stack */
+		/* No receive interrupts while the ring is drained anyway. */
+		do {
+			virtq_disable_interrupts(n->rx);
+			char *buf;
+			uint32_t len;
+			bool reposted = false;
+			while ((buf = virtq_get_used(n->rx, &len)) != NULL) {
+				receive(n, buf, len);
+				reposted = true;
 			}
-			post_rx(n, buf);
-			reposted = true;
-		}
-		if (reposted)
-			virtq_kick(n->rx);
-		mutex_lock(&n->tx_lock);
-		reclaim_tx(n);
-		mutex_unlock(&n->tx_lock);
+			if (reposted)
+				virtq_kick(n->rx);
+		} while (!virtq_enable_interrupts(n->rx));
 	}
 }
 
-int virtio_net_tx(struct virtio_net *n, const void *frame, size_t len)
+int virtio_net_tx(struct virtio_net *n, size_t len,
+		  void (*copy)(void *dst, size_t len, void *arg), void *arg)
 {
-	if (len == 0 || len > NET_BUF_LEN - NET_HDR_LEN)
+	if (len == 0 || len > TX_BUF_LEN - NET_HDR_LEN)
 		return -EMSGSIZE;
-	char *buf = kzalloc(NET_HDR_LEN + len);
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf + NET_HDR_LEN, frame, len);
-	struct virtq_buf b = { buf, (uint32_t)(NET_HDR_LEN + len), false };
 	mutex_lock(&n->tx_lock);
-	reclaim_tx(n);
-	int ret = virtq_add(n->tx, &b, 1, buf);
-	if (ret == 0) {
-		virtq_kick(n->tx);
-		n->tx_frames++;
+	reclaim_tx_locked(n);
+	char *buf = n->tx_free;
+	if (buf)
+		n->tx_free = *(void **)buf;
+	else
+		buf = kmalloc(TX_BUF_LEN);
+	int ret = -ENOMEM;
+	if (buf) {
+		memset(buf, 0, NET_HDR_LEN); /* no offload asked for */
+		copy(buf + NET_HDR_LEN, len, arg);
+		struct virtq_buf b = { buf, (uint32_t)(NET_HDR_LEN + len),
+				       false };
+		ret = virtq_add(n->tx, &b, 1, buf);
+		if (ret == 0) {
+			virtq_kick(n->tx);
+			n->tx_frames++;
+		} else {
+			*(void **)buf = n->tx_free;
+			n->tx_free = buf;
+		}
 	}
 	mutex_unlock(&n->tx_lock);
-	if (ret)
-		kfree(buf);
 	return ret;
 }
 
 void virtio_net_set_rx(struct virtio_net *n,
-		       void (*fn)(void *ctx, const void *frame, size_t len),
+		       void (*fn)(void *ctx, const struct virtio_net_frame *f),
 		       void *ctx)
 {
 	n->rx_ctx = ctx;
@@ -139,9 +217,15 @@ int virtio_net_probe(struct virtio_device *vd)
 	struct virtio_net *n = kzalloc(sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	uint64_t f = virtio_negotiate(vd, VIRTIO_NET_F_MAC);
+	uint64_t wanted = VIRTIO_NET_F_MAC | VIRTIO_NET_F_GUEST_CSUM |
+			  VIRTIO_NET_F_MRG_RXBUF;
+	/* Large segments need room: only with mergeable buffers. */
+	if (vd->ops->get_features(vd) & VIRTIO_NET_F_MRG_RXBUF)
+		wanted |= VIRTIO_NET_F_GUEST_TSO4;
+	uint64_t f = virtio_negotiate(vd, wanted);
 	if (!f)
 		goto err_free;
+	n->mergeable = f & VIRTIO_NET_F_MRG_RXBUF;
 	if (f & VIRTIO_NET_F_MAC)
 		vd->ops->config_read(vd, 0, n->mac, 6);
 	else /* locally administered, from the device's place */
@@ -151,9 +235,11 @@ int virtio_net_probe(struct virtio_device *vd)
 	waitq_init(&n->wq);
 	mutex_init(&n->tx_lock);
 	n->rx = virtio_queue_create(vd, 0, net_irq_done);
-	n->tx = virtio_queue_create(vd, 1, net_irq_done);
+	n->tx = virtio_queue_create(vd, 1, NULL);
 	if (IS_ERR(n->rx) || IS_ERR(n->tx))
 		goto err_free;
+	/* Sent buffers are reclaimed by the next send: no interrupts. */
+	virtq_disable_interrupts(n->tx);
 	for (int i = 0; i < NR_RX; i++) {
 		char *buf = kmalloc(NET_BUF_LEN);
 		if (!buf || post_rx(n, buf)) {
@@ -169,9 +255,11 @@ int virtio_net_probe(struct virtio_device *vd)
 		goto err_free;
 	virtq_kick(n->rx);
 	devices[nr_devices++] = n;
-	pr_info("virtio-net: %02x:%02x:%02x:%02x:%02x:%02x at %s", n->mac[0],
-		n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5],
-		vd->where);
+	pr_info("virtio-net: %02x:%02x:%02x:%02x:%02x:%02x at %s%s%s",
+		n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
+		n->mac[5], vd->where,
+		(f & VIRTIO_NET_F_GUEST_CSUM) ? ", rx checksum" : "",
+		(f & VIRTIO_NET_F_GUEST_TSO4) ? ", rx TSO4" : "");
 	return 0;
 
 err_free:

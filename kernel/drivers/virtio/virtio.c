@@ -6,7 +6,9 @@
  * ring (heads the driver offers) and the used ring (heads the device gave
  * back, with the bytes it wrote). Free descriptors are chained through
  * their next fields. The device is notified only when it asks to be
- * (VIRTQ_USED_F_NO_NOTIFY clear), the interrupt comes with the used ring.
+ * (VIRTQ_USED_F_NO_NOTIFY clear); it interrupts when buffers come back,
+ * unless the driver asked it not to (VIRTQ_AVAIL_F_NO_INTERRUPT: a driver
+ * busy draining the ring, or one that reclaims buffers as it adds them).
  */
 #include <drivers/virtio.h>
 #include <kernel/errno.h>
@@ -42,6 +44,7 @@ struct virtq_used {
 	struct virtq_used_elem ring[];
 };
 #define VIRTQ_USED_F_NO_NOTIFY 1
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 
 #define VIRTQ_MAX_SIZE 256
 
@@ -166,6 +169,21 @@ void virtq_kick(struct virtqueue *vq)
 	if (!(__atomic_load_n(&vq->used->flags, __ATOMIC_ACQUIRE) &
 	      VIRTQ_USED_F_NO_NOTIFY))
 		vq->vd->ops->notify(vq->vd, vq->index);
+}
+
+void virtq_disable_interrupts(struct virtqueue *vq)
+{
+	__atomic_store_n(&vq->avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT,
+			 __ATOMIC_RELEASE);
+}
+
+bool virtq_enable_interrupts(struct virtqueue *vq)
+{
+	__atomic_store_n(&vq->avail->flags, 0, __ATOMIC_RELEASE);
+	/* The flag must be visible before the used index is looked at. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) ==
+	       vq->last_used;
 }
 
 void *virtq_get_used(struct virtqueue *vq, uint32_t *len)

@@ -100,6 +100,15 @@ int virtio_device_ready(struct virtio_device *vd);
 int virtq_add(struct virtqueue *vq, const struct virtq_buf *bufs, unsigned n,
 	      void *token);
 void virtq_kick(struct virtqueue *vq);
+/*
+ * Interrupt suppression (a hint the device may ignore): off while the
+ * driver drains the used ring anyway, or for good on a queue it reclaims
+ * as it adds. Turning them back on returns false when buffers came back
+ * meanwhile: the driver drains again, or it would wait for an interrupt
+ * that is not coming.
+ */
+void virtq_disable_interrupts(struct virtqueue *vq);
+bool virtq_enable_interrupts(struct virtqueue *vq);
 /* The next finished request's token (and bytes written), or NULL. */
 void *virtq_get_used(struct virtqueue *vq, uint32_t *len);
 /* The transport's interrupt entry: acknowledges and runs queues' done. */
@@ -124,12 +133,32 @@ int virtio_net_probe(struct virtio_device *vd);
 struct virtio_net;
 struct virtio_net *virtio_net_device(unsigned i);
 const uint8_t *virtio_net_mac(const struct virtio_net *n);
+/* Buffers a 64 KiB frame can span (a page each, header in the first). */
+#define VIRTIO_NET_FRAME_PARTS 17
+/*
+ * A received Ethernet frame, in the device's buffers (valid during the
+ * call). With @needs_csum the device left a TCP or UDP checksum to finish:
+ * the ones' complement sum of the frame from @csum_start goes, inverted,
+ * at @csum_start + @csum_offset (the field holds the pseudo-header sum).
+ */
+struct virtio_net_frame {
+	const void *part[VIRTIO_NET_FRAME_PARTS];
+	uint32_t len[VIRTIO_NET_FRAME_PARTS];
+	unsigned nparts;
+	size_t total; /* bytes, all parts */
+	bool needs_csum;
+	uint16_t csum_start, csum_offset;
+};
 /* Frames received go to @fn (in the device's worker thread). */
 void virtio_net_set_rx(struct virtio_net *n,
-		       void (*fn)(void *ctx, const void *frame, size_t len),
+		       void (*fn)(void *ctx, const struct virtio_net_frame *f),
 		       void *ctx);
-/* Sends one Ethernet frame (copied); 0 or -ENOSPC/-EMSGSIZE/-ENOMEM. */
-int virtio_net_tx(struct virtio_net *n, const void *frame, size_t len);
+/*
+ * Sends one Ethernet frame of @len bytes, which @copy writes straight into
+ * the device's buffer; 0 or -ENOSPC/-EMSGSIZE/-ENOMEM.
+ */
+int virtio_net_tx(struct virtio_net *n, size_t len,
+		  void (*copy)(void *dst, size_t len, void *arg), void *arg);
 
 /* virtio-rng (rng.c): fills @buf from the device; bytes read, or -errno. */
 ssize_t virtio_rng_read(void *buf, size_t len);
