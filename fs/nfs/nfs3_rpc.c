@@ -170,16 +170,25 @@ static void rpc_done(struct rpc_context *rpc, int status, void *data,
  * itself (autoreconnect); this loop only keeps time and says so when the
  * server has not answered for a while.
  */
-static int wait_call(struct nfs3_conn *cn, struct call *c, int queued)
+/* Whether every one of @calls has had its answer. */
+static bool all_done(struct call *calls, unsigned n)
 {
-	if (queued) {
-		nfs_log(NFS_LOG_ERR, "nfs: cannot send a request to %s: %s",
-			cn->server, rpc_get_error(cn->rpc));
-		return -EIO;
-	}
+	for (unsigned i = 0; i < n; i++)
+		if (!calls[i].done)
+			return false;
+	return true;
+}
+
+/*
+ * Runs the context until each of @calls (queued, or marked done with an
+ * error) has its answer: a hard mount, so no call is given up on, but a
+ * silent server is reported every NOT_RESPONDING_MS.
+ */
+static void wait_calls(struct nfs3_conn *cn, struct call *calls, unsigned n)
+{
 	uint64_t start = nfs_now_ms(), next_warn = start + NOT_RESPONDING_MS;
 	bool warned = false;
-	while (!c->done) {
+	while (!all_done(calls, n)) {
 		struct pollfd p = { rpc_get_fd(cn->rpc),
 				    (short)rpc_which_events(cn->rpc), 0 };
 		/* Between connections there is no socket: just wait. */
@@ -187,17 +196,17 @@ static int wait_call(struct nfs3_conn *cn, struct call *c, int queued)
 			p.revents = 0;
 		/*
 		 * A failure here has usually failed the queued calls (their
-		 * callbacks ran). If ours has not, libnfs still holds a
-		 * pointer to it: keep waiting, never return under it.
+		 * callbacks ran). If ours have not, libnfs still holds
+		 * pointers to them: keep waiting, never return under them.
 		 */
-		if (rpc_service(cn->rpc, p.revents) < 0 && !c->done &&
-		    !warned) {
+		if (rpc_service(cn->rpc, p.revents) < 0 &&
+		    !all_done(calls, n) && !warned) {
 			nfs_log(NFS_LOG_ERR, "nfs: connection to %s failed: %s",
 				cn->server, rpc_get_error(cn->rpc));
 			warned = true;
 		}
 		uint64_t now = nfs_now_ms();
-		if (!c->done && now >= next_warn) {
+		if (!all_done(calls, n) && now >= next_warn) {
 			nfs_log(NFS_LOG_WARNING,
 				"nfs: server %s not responding for %llu s, still trying",
 				cn->server,
@@ -208,6 +217,24 @@ static int wait_call(struct nfs3_conn *cn, struct call *c, int queued)
 	}
 	if (warned)
 		nfs_log(NFS_LOG_WARNING, "nfs: server %s OK", cn->server);
+}
+
+/* @queued is what rpc_nfs3_*_async returned for @c: non-zero, not sent. */
+static bool sent(struct nfs3_conn *cn, struct call *c, int queued)
+{
+	if (!queued)
+		return true;
+	nfs_log(NFS_LOG_ERR, "nfs: cannot send a request to %s: %s", cn->server,
+		rpc_get_error(cn->rpc));
+	c->err = -EIO;
+	c->done = true;
+	return false;
+}
+
+static int wait_call(struct nfs3_conn *cn, struct call *c, int queued)
+{
+	if (sent(cn, c, queued))
+		wait_calls(cn, c, 1);
 	return c->err;
 }
 
@@ -459,20 +486,79 @@ static int unpack_read(struct call *c, void *data)
 	return (int)n;
 }
 
+/*
+ * A large READ or WRITE goes as up to PIPELINE_PARTS calls in flight at
+ * once, so the server works on one part while the next travels. Each
+ * part is a whole number of pages, at least PIPELINE_MIN.
+ */
+#define PIPELINE_PARTS 4
+#define PIPELINE_MIN (64u * 1024)
+
+static unsigned pipeline_split(uint32_t count, uint32_t *part)
+{
+	uint32_t p = (count + PIPELINE_PARTS - 1) / PIPELINE_PARTS;
+	p = (p + 4095) & ~4095u;
+	*part = p < PIPELINE_MIN ? PIPELINE_MIN : p;
+	return (count + *part - 1) / *part;
+}
+
+/*
+ * What the parts of one pipelined transfer add up to: the bytes of the
+ * parts that came back whole, in order, up to the first short or failed
+ * one (whose error is the result when nothing came before it).
+ */
+static long pipeline_total(struct call *calls, unsigned n, uint32_t part,
+			   uint32_t count, unsigned *last)
+{
+	long total = 0;
+	*last = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t want = i + 1 < n ? part : count - i * part;
+		if (calls[i].err < 0)
+			return total ? total : calls[i].err;
+		*last = i;
+		total += calls[i].err;
+		if ((uint32_t)calls[i].err < want)
+			break;
+	}
+	return total;
+}
+
 long nfs3_read(struct nfs3_conn *cn, const struct nfs3_fh *fh, uint64_t off,
 	       uint32_t count, void *buf, bool *eof, struct nfs3_attr *attr)
 {
-	struct call c = { .unpack = unpack_read,
-			  .out = buf,
-			  .out2 = attr,
-			  .arg = count,
-			  .eof = eof };
-	READ3args a;
-	fh_to_arg(fh, &a.file);
-	a.offset = off;
-	a.count = count;
-	return wait_call(cn, &c,
-			 rpc_nfs3_read_async(cn->rpc, rpc_done, &a, &c));
+	struct call calls[PIPELINE_PARTS];
+	struct nfs3_attr attrs[PIPELINE_PARTS];
+	bool eofs[PIPELINE_PARTS];
+	uint32_t part;
+	unsigned n = pipeline_split(count, &part);
+	if (!n)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t len = i + 1 < n ? part : count - i * part;
+		eofs[i] = false;
+		calls[i] = (struct call){ .unpack = unpack_read,
+					  .out = (char *)buf + i * part,
+					  .out2 = &attrs[i],
+					  .arg = len,
+					  .eof = &eofs[i] };
+		READ3args a;
+		fh_to_arg(fh, &a.file);
+		a.offset = off + i * part;
+		a.count = len;
+		if (!sent(cn, &calls[i],
+			  rpc_nfs3_read_async(cn->rpc, rpc_done, &a,
+					      &calls[i])))
+			n = i + 1; /* no more after a part that failed */
+	}
+	wait_calls(cn, calls, n);
+	unsigned last;
+	long total = pipeline_total(calls, n, part, count, &last);
+	if (total >= 0) {
+		*eof = eofs[last];
+		*attr = attrs[last];
+	}
+	return total;
 }
 
 static int unpack_write(struct call *c, void *data)
@@ -492,16 +578,35 @@ static int unpack_write(struct call *c, void *data)
 long nfs3_write(struct nfs3_conn *cn, const struct nfs3_fh *fh, uint64_t off,
 		uint32_t count, const void *buf, struct nfs3_attr *attr)
 {
-	struct call c = { .unpack = unpack_write, .out2 = attr, .arg = count };
-	WRITE3args a;
-	fh_to_arg(fh, &a.file);
-	a.offset = off;
-	a.count = count;
-	a.stable = FILE_SYNC;
-	a.data.data_len = count;
-	a.data.data_val = (char *)buf;
-	return wait_call(cn, &c,
-			 rpc_nfs3_write_async(cn->rpc, rpc_done, &a, &c));
+	struct call calls[PIPELINE_PARTS];
+	struct nfs3_attr attrs[PIPELINE_PARTS];
+	uint32_t part;
+	unsigned n = pipeline_split(count, &part);
+	if (!n)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t len = i + 1 < n ? part : count - i * part;
+		calls[i] = (struct call){ .unpack = unpack_write,
+					  .out2 = &attrs[i],
+					  .arg = len };
+		WRITE3args a;
+		fh_to_arg(fh, &a.file);
+		a.offset = off + i * part;
+		a.count = len;
+		a.stable = FILE_SYNC;
+		a.data.data_len = len;
+		a.data.data_val = (char *)buf + i * part;
+		if (!sent(cn, &calls[i],
+			  rpc_nfs3_write_async(cn->rpc, rpc_done, &a,
+					       &calls[i])))
+			n = i + 1;
+	}
+	wait_calls(cn, calls, n);
+	unsigned last;
+	long total = pipeline_total(calls, n, part, count, &last);
+	if (total >= 0)
+		*attr = attrs[last];
+	return total;
 }
 
 static int unpack_commit(struct call *c, void *data)

@@ -59,8 +59,8 @@ struct file_backing {
 	struct file *f; /* one reference */
 };
 
-static int file_backing_write(struct vm_backing *b, const void *ubuf,
-			      size_t len, uint64_t off)
+static int file_backing_write(struct vm_backing *b, const void *buf, size_t len,
+			      uint64_t off)
 {
 	struct file *f = ((struct file_backing *)b)->f;
 	struct kstat st;
@@ -68,7 +68,7 @@ static int file_backing_write(struct vm_backing *b, const void *ubuf,
 	if (off >= st.size)
 		return 0; /* past the end: the file does not grow */
 	len = (size_t)MIN((uint64_t)len, st.size - off);
-	struct uio u = { .base = (char *)ubuf, .len = len, .user = true };
+	struct uio u = { .base = (char *)buf, .len = len, .user = false };
 	ssize_t n = vfs_pwrite(f, &u, off);
 	return n < 0 ? (int)n : (size_t)n == len ? 0 : -EIO;
 }

@@ -10,10 +10,12 @@
  *
  * Shared file mappings (vm_share) are areas with a backing: splitting one
  * shares the backing, areas merge only when they continue the same file.
- * Write-back clears the pages' dirty bits, flushes every CPU's TLB (so
- * the next write sets the bit again), then writes the pages that were
- * dirty to the file straight from the program's addresses, a chunk at a
- * time; the lock is held throughout, so no page goes away meanwhile.
+ * Write-back goes a chunk at a time: under the lock it clears the pages'
+ * dirty bits, flushes every CPU's TLB (so the next write sets the bit
+ * again) and copies the pages that were dirty aside; without it, it
+ * writes them to the file. No file is ever written, and no backing
+ * released, under the lock: an NFS call may fault in program pages
+ * itself, which needs the lock.
  *
  * Lock: vm.lock (a mutex) protects the list, the break and the program
  * half of the page tables. TLB entries are flushed on this CPU; remote
@@ -101,10 +103,31 @@ static int split_at_locked(uintptr_t addr)
 	return 0;
 }
 
+/* Backings whose last area went while the lock was held. */
+static struct vm_backing *released; /* under vm.lock */
+
 static void backing_put_locked(struct vm_backing *b)
 {
-	if (b && --b->refs == 0)
+	if (b && --b->refs == 0) {
+		b->next_released = released;
+		released = b;
+	}
+}
+
+/*
+ * Drops the lock, then releases the backings that lost their last area:
+ * closing a file may talk to an NFS server, never under the lock.
+ */
+static void vm_unlock(void)
+{
+	struct vm_backing *b = released;
+	released = NULL;
+	mutex_unlock(&vm.lock);
+	while (b) {
+		struct vm_backing *next = b->next_released;
 		b->ops->release(b);
+		b = next;
+	}
 }
 
 /* Whether @b continues @a: adjacent, same protection, same file run. */
@@ -141,71 +164,138 @@ static void merge_locked(struct vma *v)
 	}
 }
 
-/*
- * Writes the dirty pages of [start, end), inside shared area @v, back to
- * its file. Returns 0 or the first error; pages that failed stay clean
- * (the error is the program's news, as Linux's msync gives it once).
- */
-static int writeback_locked(struct vma *v, uintptr_t start, uintptr_t end)
+/* One chunk of write-back: dirty runs copied out under the lock. */
+struct wb_chunk {
+	struct vm_backing *b; /* referenced while the runs are written */
+	unsigned runs;
+	uint64_t off[WRITEBACK_CHUNK]; /* file offset of each run */
+	size_t len[WRITEBACK_CHUNK], at[WRITEBACK_CHUNK]; /* in the buffer */
+};
+
+static bool wants_sync(const struct vma *v, uintptr_t from, uintptr_t end,
+		       const void *key)
 {
-	int ret = 0;
-	for (uintptr_t chunk = start; chunk < end;
-	     chunk += WRITEBACK_CHUNK * PAGE_SIZE) {
-		uintptr_t chunk_end =
-			MIN(end, chunk + WRITEBACK_CHUNK * PAGE_SIZE);
-		uint64_t dirty = 0;
-		for (uintptr_t va = chunk; va < chunk_end; va += PAGE_SIZE)
-			if (paging_user_clear_dirty(va))
-				dirty |= 1ULL << ((va - chunk) / PAGE_SIZE);
-		if (!dirty)
+	return v->backing && v->end > from && v->start < end &&
+	       (!key || v->backing->key == key);
+}
+
+static bool any_shared_locked(uintptr_t start, uintptr_t end, const void *key)
+{
+	struct list_node *n;
+	list_for_each (n, &vm.areas)
+		if (wants_sync(vma_of(n), start, end, key))
+			return true;
+	return false;
+}
+
+/*
+ * The next piece of shared area at or after *@cursor (below @end, of
+ * @key), at most WRITEBACK_CHUNK pages: clears its dirty bits, flushes
+ * every TLB (a write after that dirties the page again), and copies the
+ * pages that were dirty to @buf, through the kernel's own mapping of
+ * their frames. Advances *@cursor; false when nothing is left.
+ */
+static bool take_chunk_locked(uintptr_t *cursor, uintptr_t end, const void *key,
+			      char *buf, struct wb_chunk *c)
+{
+	struct list_node *n;
+	list_for_each (n, &vm.areas) {
+		struct vma *v = vma_of(n);
+		if (v->start >= end)
+			return false;
+		if (!wants_sync(v, *cursor, end, key))
 			continue;
-		tlb_shootdown(chunk, chunk_end);
-		/* One write per run of dirty pages. */
+		uintptr_t s = MAX(*cursor, v->start);
+		uintptr_t e =
+			MIN(MIN(end, v->end), s + WRITEBACK_CHUNK * PAGE_SIZE);
+		*cursor = e;
+		uint64_t dirty = 0;
+		for (uintptr_t va = s; va < e; va += PAGE_SIZE)
+			if (paging_user_clear_dirty(va))
+				dirty |= 1ULL << ((va - s) / PAGE_SIZE);
+		c->b = v->backing;
+		c->runs = 0;
+		if (!dirty)
+			return true;
+		tlb_shootdown(s, e);
+		size_t at = 0;
 		for (unsigned i = 0; i < WRITEBACK_CHUNK;) {
 			if (!(dirty & (1ULL << i))) {
 				i++;
 				continue;
 			}
 			unsigned j = i;
-			while (j < WRITEBACK_CHUNK && (dirty & (1ULL << j)))
-				j++;
-			uintptr_t a = chunk + i * PAGE_SIZE;
-			int r = v->backing->ops->write(
-				v->backing, (const void *)a,
-				(size_t)(j - i) * PAGE_SIZE,
-				v->off + (a - v->start));
-			if (r && !ret)
-				ret = r;
+			for (; j < WRITEBACK_CHUNK && (dirty & (1ULL << j));
+			     j++) {
+				uint64_t pte =
+					paging_user_lookup(s + j * PAGE_SIZE);
+				memcpy(buf + at + (j - i) * PAGE_SIZE,
+				       phys_to_virt(pte & PTE_ADDR_MASK),
+				       PAGE_SIZE);
+			}
+			c->off[c->runs] =
+				v->off + (s + i * PAGE_SIZE - v->start);
+			c->len[c->runs] = (j - i) * PAGE_SIZE;
+			c->at[c->runs++] = at;
+			at += (j - i) * PAGE_SIZE;
 			i = j;
 		}
+		v->backing->refs++;
+		return true;
 	}
-	return ret;
+	return false;
 }
 
-/* Writes back every shared area overlapping [start, end). */
-static int sync_range_locked(uintptr_t start, uintptr_t end, const void *key)
+/*
+ * Writes back the changed pages of the shared areas in [start, end) (of
+ * @key only, unless NULL). Called without the lock: it is taken for each
+ * chunk's copy and dropped for the write, so a slow file never holds up
+ * page faults, and no file lock is ever taken under it. Returns 0 or the
+ * first error; pages that failed stay clean (the error is the program's
+ * news, as Linux's msync gives it once).
+ */
+static int sync_range(uintptr_t start, uintptr_t end, const void *key)
 {
+	mutex_lock(&vm.lock);
+	bool any = any_shared_locked(start, end, key);
+	vm_unlock();
+	if (!any)
+		return 0;
+	char *buf = kmalloc(WRITEBACK_CHUNK * PAGE_SIZE);
+	struct wb_chunk *c = kmalloc(sizeof(*c));
 	int ret = 0;
-	struct list_node *n;
-	list_for_each (n, &vm.areas) {
-		struct vma *v = vma_of(n);
-		if (v->start >= end)
-			break;
-		if (v->end <= start || !v->backing ||
-		    (key && v->backing->key != key))
-			continue;
-		int r = writeback_locked(v, MAX(start, v->start),
-					 MIN(end, v->end));
-		if (r && !ret)
-			ret = r;
+	if (!buf || !c) {
+		kfree(c);
+		kfree(buf);
+		return -ENOMEM;
 	}
+	for (uintptr_t cursor = start; cursor < end;) {
+		mutex_lock(&vm.lock);
+		bool more = take_chunk_locked(&cursor, end, key, buf, c);
+		vm_unlock();
+		if (!more)
+			break;
+		if (!c->runs)
+			continue;
+		for (unsigned r = 0; r < c->runs; r++) {
+			int e = c->b->ops->write(c->b, buf + c->at[r],
+						 c->len[r], c->off[r]);
+			if (e && !ret)
+				ret = e;
+		}
+		mutex_lock(&vm.lock);
+		backing_put_locked(c->b);
+		vm_unlock();
+	}
+	kfree(c);
+	kfree(buf);
 	return ret;
 }
 
 /* munmap and friends cannot report a failed write-back: log it, once. */
-static void sync_before_unmap_locked(uintptr_t start, uintptr_t end)
+static void sync_before_unmap(uintptr_t start, uintptr_t end)
 {
-	int r = sync_range_locked(start, end, NULL);
+	int r = sync_range(start, end, NULL);
 	static bool logged;
 	if (r && !logged) {
 		logged = true;
@@ -253,8 +343,6 @@ static int unmap_locked(uintptr_t start, uintptr_t end)
 			break;
 		if (v->end <= start)
 			continue;
-		if (v->backing)
-			sync_before_unmap_locked(v->start, v->end);
 		free_pages_locked(v->start, v->end);
 		list_remove(&v->node);
 		backing_put_locked(v->backing);
@@ -325,6 +413,8 @@ int vm_map(uintptr_t *addr, size_t len, unsigned prot, unsigned flags)
 	    (!IS_ALIGNED(start, PAGE_SIZE) || !range_valid(start, len)))
 		return -EINVAL;
 
+	if (flags & VM_MAP_FIXED)
+		sync_before_unmap(start, start + len);
 	mutex_lock(&vm.lock);
 	int ret = 0;
 	if (flags & VM_MAP_FIXED) {
@@ -341,7 +431,7 @@ int vm_map(uintptr_t *addr, size_t len, unsigned prot, unsigned flags)
 	}
 	if (!ret)
 		ret = insert_locked(start, start + len, prot);
-	mutex_unlock(&vm.lock);
+	vm_unlock();
 	if (!ret)
 		*addr = start;
 	return ret;
@@ -353,9 +443,10 @@ int vm_unmap(uintptr_t addr, size_t len)
 	    addr + ALIGN_UP(len, PAGE_SIZE) > USER_SPACE_END ||
 	    addr + len < addr)
 		return -EINVAL;
+	sync_before_unmap(addr, addr + ALIGN_UP(len, PAGE_SIZE));
 	mutex_lock(&vm.lock);
 	int ret = unmap_locked(addr, addr + ALIGN_UP(len, PAGE_SIZE));
-	mutex_unlock(&vm.lock);
+	vm_unlock();
 	return ret;
 }
 
@@ -402,7 +493,7 @@ int vm_protect(uintptr_t addr, size_t len, unsigned prot)
 		}
 		tlb_shootdown(addr, end);
 	}
-	mutex_unlock(&vm.lock);
+	vm_unlock();
 	return ret;
 }
 
@@ -429,6 +520,8 @@ long vm_remap(uintptr_t old, size_t old_len, size_t new_len, bool may_move)
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
 	if (!range_valid(old, old_len) || new_len > USER_SPACE_END)
 		return -EINVAL;
+	if (new_len < old_len)
+		sync_before_unmap(old + new_len, old + old_len);
 	mutex_lock(&vm.lock);
 	long ret;
 	struct vma *v = find_locked(old);
@@ -463,7 +556,7 @@ long vm_remap(uintptr_t old, size_t old_len, size_t new_len, bool may_move)
 			ret = unmap_locked(old, old + old_len);
 		ret = ret ? ret : (long)to;
 	}
-	mutex_unlock(&vm.lock);
+	vm_unlock();
 	return ret;
 }
 
@@ -499,7 +592,7 @@ int vm_fault(uintptr_t addr, bool write, bool exec)
 	}
 	vm.resident_pages++;
 out:
-	mutex_unlock(&vm.lock);
+	vm_unlock();
 	return ret;
 }
 
@@ -509,8 +602,8 @@ int vm_discard(uintptr_t addr, size_t len)
 	    addr + len > USER_SPACE_END)
 		return -EINVAL;
 	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	int ret = sync_range(addr, end, NULL);
 	mutex_lock(&vm.lock);
-	int ret = sync_range_locked(addr, end, NULL);
 	struct list_node *n;
 	list_for_each (n, &vm.areas) {
 		struct vma *v = vma_of(n);
@@ -520,7 +613,7 @@ int vm_discard(uintptr_t addr, size_t len)
 			free_pages_locked(MAX(addr, v->start),
 					  MIN(end, v->end));
 	}
-	mutex_unlock(&vm.lock);
+	vm_unlock();
 	return ret;
 }
 
@@ -543,7 +636,7 @@ int vm_share(uintptr_t addr, size_t len, struct vm_backing *b, uint64_t off)
 	} else if (!ret) {
 		ret = -EINVAL; /* not the one fresh area vm_map made */
 	}
-	mutex_unlock(&vm.lock);
+	vm_unlock();
 	return ret;
 }
 
@@ -563,25 +656,20 @@ int vm_sync(uintptr_t addr, size_t len)
 		else
 			a = v->end;
 	}
-	if (!ret)
-		ret = sync_range_locked(addr, end, NULL);
-	mutex_unlock(&vm.lock);
-	return ret;
+	vm_unlock();
+	return ret ? ret : sync_range(addr, end, NULL);
 }
 
 int vm_sync_backing(const void *key)
 {
-	mutex_lock(&vm.lock);
-	int ret = sync_range_locked(0, USER_SPACE_END, key);
-	mutex_unlock(&vm.lock);
-	return ret;
+	return sync_range(0, USER_SPACE_END, key);
 }
 
 void vm_set_brk_start(uintptr_t start)
 {
 	mutex_lock(&vm.lock);
 	vm.brk_start = vm.brk = ALIGN_UP(start, PAGE_SIZE);
-	mutex_unlock(&vm.lock);
+	vm_unlock();
 }
 
 uintptr_t vm_brk(uintptr_t new_brk)
@@ -602,7 +690,7 @@ uintptr_t vm_brk(uintptr_t new_brk)
 	vm.brk = new_brk;
 out:;
 	uintptr_t brk = vm.brk;
-	mutex_unlock(&vm.lock);
+	vm_unlock();
 	return brk;
 }
 

@@ -106,6 +106,22 @@ case_nfs_mmap_shared() {
 	want_text ", 0 failed"
 }
 
+# Write-back of a shared mapping racing reads into faulting memory, with
+# more threads than connections (nconnect=2): they share contexts, and
+# nothing may deadlock.
+case_nfs_mmap_race() {
+	local size=$((3 << 20))
+	netns_qemu="-smp 2" netns_timeout=120 netns_pre=nfs_pre netns_start nfs_mmap_race \
+		"mount=/data,nfs://10.0.0.1/export?nconnect=2 init=/bin/glibc/t_nfs -- write /data/r $size 41 maprace /data/r $size 41" \
+		"appliance: booted"
+	nfs_finish
+	"$t_nfs_host" check "$nfs_dir/r" "$size" 42 >"$log.host" 2>&1 ||
+		errs+=("host: the file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	want_status 0
+	want_text "t_nfs: maprace /data/r done"
+	want_text ", 0 failed"
+}
+
 # 8 threads, each its own file and its own stripe of one shared file.
 nfs_threads_case() {
 	local size=$((1 << 20)) i

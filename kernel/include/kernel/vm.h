@@ -65,10 +65,10 @@ int vm_discard(uintptr_t addr, size_t len);
 struct vm_backing;
 struct vm_backing_ops {
 	/*
-	 * Writes @len bytes of program memory at @ubuf to byte @off of the
+	 * Writes @len bytes of @buf (kernel memory) to byte @off of the
 	 * file, never past its end (the file does not grow); 0 or -errno.
 	 */
-	int (*write)(struct vm_backing *b, const void *ubuf, size_t len,
+	int (*write)(struct vm_backing *b, const void *buf, size_t len,
 		     uint64_t off);
 	/* The last mapping of it is gone. */
 	void (*release)(struct vm_backing *b);
@@ -77,7 +77,8 @@ struct vm_backing {
 	const struct vm_backing_ops *ops;
 	const void *key; /* what vm_sync_backing finds it by: the vnode */
 	bool writable;	 /* opened for writing: PROT_WRITE allowed */
-	unsigned refs;	 /* areas using it; under the vm lock */
+	unsigned refs;	 /* areas and write-backs using it; under the vm lock */
+	struct vm_backing *next_released; /* vm.c's, once refs is 0 */
 };
 /*
  * Makes [addr, addr+len), mapped already and holding the file's bytes

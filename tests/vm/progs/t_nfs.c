@@ -11,6 +11,9 @@
  *                                  (SIZE bytes of SEED): msync, munmap,
  *                                  fsync and exit write back what changed;
  *                                  leaves SEED + 5 (last command only)
+ *   t_nfs maprace PATH SIZE SEED   msync of a shared mapping of PATH
+ *                                  while 6 threads read PATH into memory
+ *                                  that faults; leaves SEED + 1
  *   t_nfs nomap PATH SIZE 0        mapping PATH privately must fail with
  *                                  ENOMEM (it is larger than the RAM)
  *   t_nfs threads DIR THREADS SIZE every thread writes a file of its own
@@ -265,6 +268,64 @@ static void map_shared(const char *path, uint64_t size, uint64_t seed)
 	CHECK(close(fd) == 0);
 }
 
+struct map_race {
+	const char *path;
+	uint64_t size, seed;
+	unsigned char *map; /* shared, writable */
+	int stop;
+};
+
+/* Reads the file into fresh, untouched memory: every copy faults. */
+static void *map_race_reader(void *arg)
+{
+	struct map_race *r = arg;
+	int fd = open(r->path, O_RDONLY);
+	CHECK(fd >= 0);
+	for (int i = 0; i < 40 && fd >= 0; i++) {
+		size_t n = 256 * 1024;
+		unsigned char *buf = mmap(NULL, n, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(buf != MAP_FAILED);
+		uint64_t off = ((uint64_t)i * 7919 * 4096) % r->size;
+		CHECK(pread(fd, buf, n, (off_t)off) > 0);
+		munmap(buf, n);
+	}
+	close(fd);
+	return NULL;
+}
+
+/*
+ * Write-back racing file I/O from more threads than the mount has
+ * connections (so they share): one thread changes the shared mapping
+ * and msyncs it while the others read the same file into memory that
+ * faults. Ends with SEED + 1 everywhere, checked through pread.
+ */
+static void map_race(const char *path, uint64_t size, uint64_t seed)
+{
+	struct map_race r = { .path = path, .size = size, .seed = seed };
+	int fd = open(path, O_RDWR);
+	CHECK(fd >= 0);
+	r.map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(r.map != MAP_FAILED);
+	if (fd < 0 || r.map == MAP_FAILED)
+		return;
+	pthread_t readers[6];
+	for (int i = 0; i < 6; i++)
+		CHECK(pthread_create(&readers[i], NULL, map_race_reader, &r) ==
+		      0);
+	const uint64_t step = 64 * 1024;
+	for (uint64_t off = 0; off < size; off += step) {
+		uint64_t n = size - off < step ? size - off : step;
+		gen_fill(seed + 1, off, r.map + off, (size_t)n);
+		CHECK(msync(r.map, size, MS_SYNC) == 0);
+	}
+	for (int i = 0; i < 6; i++)
+		pthread_join(readers[i], NULL);
+	CHECK(munmap(r.map, size) == 0);
+	CHECK(file_has(fd, 0, size, seed + 1));
+	close(fd);
+}
+
 struct worker {
 	pthread_t t;
 	int id, nthreads;
@@ -394,6 +455,8 @@ int main(int argc, char **argv)
 			map_file(argv[i + 1], a, b);
 		else if (!strcmp(cmd, "shared"))
 			map_shared(argv[i + 1], a, b);
+		else if (!strcmp(cmd, "maprace"))
+			map_race(argv[i + 1], a, b);
 		else if (!strcmp(cmd, "nomap"))
 			map_refused(argv[i + 1], a);
 		else if (!strcmp(cmd, "threads") && a > 0 && a <= THREADS_MAX)
@@ -408,6 +471,6 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		DONE("t_nfs");
 usage:
-	printf("usage: t_nfs {write|check|map|shared PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0}...\n");
+	printf("usage: t_nfs {write|check|map|shared|maprace PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0}...\n");
 	return 2;
 }
