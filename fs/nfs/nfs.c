@@ -282,6 +282,18 @@ static uint64_t clamp_ms(uint64_t left)
 }
 
 /* The first connection, retried with backoff for opts.retry_s. */
+/*
+ * Bytes per READ or WRITE: the server's limit, under the option when one
+ * was given, at most 1 MiB, and whole 4 KiB pages.
+ */
+static uint32_t io_size(uint32_t server_max, unsigned option)
+{
+	uint32_t n = MIN(server_max, (uint32_t)NFS_IO_MAX);
+	if (option)
+		n = MIN(n, (uint32_t)option);
+	return MAX(n & ~(NFS_IO_MIN - 1u), (uint32_t)NFS_IO_MIN);
+}
+
 static int connect_first(struct nfs_mount *nm, const char *source)
 {
 	uint64_t start = nfs_now_ms();
@@ -342,8 +354,9 @@ int nfsfs_mount(struct mount *mp, const char *source, unsigned long flags)
 	if (ret)
 		goto fail;
 	struct nfs3_conn *conn = nm->ctx[0]->conn;
-	nm->io_size = MIN(nfs3_readmax(conn), nfs3_writemax(conn));
-	nm->io_size = MAX(MIN(nm->io_size, 1024u * 1024), 4096u);
+	nm->rsize = io_size(nfs3_readmax(conn), nm->opts.rsize);
+	nm->wsize = io_size(nfs3_writemax(conn), nm->opts.wsize);
+	nm->io_size = MAX(nm->rsize, nm->wsize);
 	ret = -ENOMEM;
 	nm->ctx[0]->buf = kmalloc(nm->io_size);
 	if (!nm->ctx[0]->buf)
@@ -363,8 +376,8 @@ int nfsfs_mount(struct mount *mp, const char *source, unsigned long flags)
 		mp->fs_data = NULL;
 		goto fail;
 	}
-	pr_info("nfs: %s: NFSv3, %u KiB transfers, up to %u connections%s",
-		source, nm->io_size / 1024, nm->opts.nconnect,
+	pr_info("nfs: %s: NFSv3, rsize %u KiB, wsize %u KiB, up to %u connections%s",
+		source, nm->rsize / 1024, nm->wsize / 1024, nm->opts.nconnect,
 		nm->opts.ro ? ", read-only" : "");
 	return 0;
 fail:

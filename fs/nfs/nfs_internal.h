@@ -21,7 +21,8 @@ struct nfs_ctx {
 struct nfs_mount {
 	struct nfs_opts opts;
 	struct nfs3_fh root_fh;
-	uint32_t io_size;	/* the smaller of the server's read/write max */
+	uint32_t rsize, wsize;	/* bytes per READ, WRITE: options and server */
+	uint32_t io_size;	/* the larger: the bounce buffers' size */
 	struct mutex pool_lock; /* protects nr_ctx and binders */
 	unsigned nr_ctx;
 	struct nfs_ctx *ctx[NFS_NCONNECT_MAX];

@@ -58,6 +58,14 @@ static bool take_option(const char *opt, size_t len, struct nfs_opts *o,
 			goto bad;
 		return false;
 	}
+	if (key_is(opt, klen, "rsize") || key_is(opt, klen, "wsize")) {
+		unsigned *size = opt[0] == 'r' ? &o->rsize : &o->wsize;
+		if (!val ||
+		    !parse_uint(val, vlen, NFS_IO_MIN, NFS_IO_MAX, size))
+			goto bad;
+		*size &= ~(NFS_IO_MIN - 1u);
+		return false;
+	}
 	if (key_is(opt, klen, "ro") || key_is(opt, klen, "rw")) {
 		if (val)
 			goto bad;

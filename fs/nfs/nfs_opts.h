@@ -8,17 +8,21 @@
 #define NFS_NCONNECT_MAX 16
 #define NFS_RETRY_DEFAULT_S 30
 #define NFS_RETRY_MAX_S 3600
+#define NFS_IO_MIN 4096 /* rsize, wsize: bytes per READ/WRITE */
+#define NFS_IO_MAX (1024 * 1024)
 
 struct nfs_opts {
 	char *url;	   /* for libnfs: the source without our own options */
 	unsigned nconnect; /* connections (libnfs contexts) at most */
 	unsigned retry_s;  /* keep trying to mount at boot this long */
+	unsigned rsize, wsize; /* bytes per READ, WRITE at most; 0: 1 MiB */
 	bool ro;
 };
 
 /*
  * Splits @source (nfs://server/path?opt&opt=val...) into libnfs's URL and
- * the options libnfs does not know: nconnect=N, retry=SECONDS, ro, rw.
+ * the options libnfs does not know: nconnect=N, retry=SECONDS, ro, rw,
+ * rsize=BYTES and wsize=BYTES (4096 to 1 MiB, rounded down to 4 KiB).
  * version= other than 3 is refused: only NFSv3 is implemented. On error
  * @err says why. nfs_opts_free() frees o->url.
  */

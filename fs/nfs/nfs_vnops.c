@@ -230,7 +230,7 @@ static ssize_t nfs_read(struct vnode *vn, struct uio *u, uint64_t off)
 	long ret = 0;
 
 	while (u->len) {
-		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->io_size);
+		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->rsize);
 		bool eof = false;
 		ret = nfs3_read(c->conn, &nfs_node_of(vn)->fh, off, n, c->buf,
 				&eof, &attr);
@@ -261,7 +261,7 @@ static ssize_t nfs_write(struct vnode *vn, struct uio *u, uint64_t off)
 		return -EROFS;
 	struct nfs_ctx *c = nfs_ctx_get(nm);
 	while (u->len) {
-		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->io_size);
+		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->wsize);
 		struct uio saved = *u;
 		if (uio_copy_in(u, c->buf, n)) {
 			ret = -EFAULT;

@@ -4,6 +4,7 @@
  * and versions are refused with a message, and hostile input (overlong,
  * empty keys, stray separators, random bytes) never overruns.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,31 @@ static void test_ours_removed(void)
 	CHECK(parse("nfs://h/e?&&readahead=4096&", &o, err) == 0);
 	CHECK(!strcmp(o.url, "nfs://h/e?readahead=4096"));
 	nfs_opts_free(&o);
+}
+
+static void test_transfer_sizes(void)
+{
+	struct nfs_opts o;
+	char err[128];
+	CHECK(parse("nfs://h/e", &o, err) == 0 && o.rsize == 0 && o.wsize == 0);
+	nfs_opts_free(&o);
+	CHECK(parse("nfs://h/e?rsize=65536&uid=3&wsize=32768", &o, err) == 0);
+	CHECK(o.rsize == 65536 && o.wsize == 32768);
+	CHECK(!strcmp(o.url, "nfs://h/e?uid=3"));
+	nfs_opts_free(&o);
+	/* Whole pages: rounded down. */
+	CHECK(parse("nfs://h/e?rsize=5000&wsize=1048576", &o, err) == 0);
+	CHECK(o.rsize == 4096 && o.wsize == 1048576);
+	nfs_opts_free(&o);
+	static const char *const bad[] = {
+		"nfs://h/e?rsize=4095", "nfs://h/e?wsize=1048577",
+		"nfs://h/e?rsize",	"nfs://h/e?wsize=",
+		"nfs://h/e?rsize=64k",	"nfs://h/e?wsize=-1",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(parse(bad[i], &o, err) == -EINVAL);
+		CHECK(strstr(err, "bad NFS mount option") != NULL);
+	}
 }
 
 static void test_refused(void)
@@ -102,4 +128,5 @@ static void test_fuzz(void)
 }
 
 TEST_MAIN(UNIT_CASE(test_defaults), UNIT_CASE(test_ours_removed),
-	  UNIT_CASE(test_refused), UNIT_CASE(test_fuzz))
+	  UNIT_CASE(test_transfer_sizes), UNIT_CASE(test_refused),
+	  UNIT_CASE(test_fuzz))

@@ -122,6 +122,22 @@ case_nfs_mmap_race() {
 	want_text ", 0 failed"
 }
 
+# rsize= and wsize= cap each READ and WRITE: small reads, large writes,
+# and the data is still byte for byte.
+case_nfs_transfer_sizes() {
+	local size=$(($(random_size $((2 << 20))) + 100000))
+	netns_pre=nfs_pre netns_start nfs_transfer_sizes \
+		"loglevel=6 mount=/data,nfs://10.0.0.1/export?rsize=8192&wsize=65536 init=/bin/musl/t_nfs -- write /data/f $size 51 check /data/f $size 51" \
+		"appliance: booted"
+	nfs_finish
+	"$t_nfs_host" check "$nfs_dir/f" "$size" 51 >"$log.host" 2>&1 ||
+		errs+=("host: the file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	want_status 0
+	want_text "NFSv3, rsize 8 KiB, wsize 64 KiB"
+	want_text "t_nfs: check /data/f done"
+	want_text ", 0 failed"
+}
+
 # 8 threads, each its own file and its own stripe of one shared file.
 nfs_threads_case() {
 	local size=$((1 << 20)) i
