@@ -2,7 +2,8 @@
 # Generates the few facts of Debian's lwIP build the kernel needs but
 # cannot see in the binary: the size and field offsets of struct netif,
 # the netif flags, IPv6 address sizes and states, pbuf fields and
-# constants and the TCP send buffer, by compiling a host program
+# constants, the TCP send buffer and where a TCP connection keeps its
+# unsent and unacknowledged data, by compiling a host program
 # against Debian's own lwIP headers (liblwip-dev, with the lwipopts.h the
 # library was built with).
 #
@@ -14,6 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/layout.c" <<'C'
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/tcp.h"
 #include <stddef.h>
 #include <stdio.h>
 #define OFF(f) printf("#define LWIP_NETIF_OFF_%s %zu\n", #f, offsetof(struct netif, f))
@@ -39,6 +41,9 @@ int main(void)
 	printf("#define LWIP_PBUF_OFF_payload %zu\n", offsetof(struct pbuf, payload));
 	printf("#define LWIP_PBUF_OFF_tot_len %zu\n", offsetof(struct pbuf, tot_len));
 	printf("#define LWIP_PBUF_RAW %d\n", (int)PBUF_RAW);
+	printf("#define LWIP_TCP_PCB_OFF_next %zu\n", offsetof(struct tcp_pcb, next));
+	printf("#define LWIP_TCP_PCB_OFF_unsent %zu\n", offsetof(struct tcp_pcb, unsent));
+	printf("#define LWIP_TCP_PCB_OFF_unacked %zu\n", offsetof(struct tcp_pcb, unacked));
 	printf("#define LWIP_PBUF_RAM %d\n", (int)PBUF_RAM);
 	return 0;
 }

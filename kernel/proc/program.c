@@ -10,6 +10,7 @@
 #include <kernel/elf.h>
 #include <kernel/errno.h>
 #include <kernel/futex.h>
+#include <kernel/net.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/program.h>
@@ -100,18 +101,22 @@ long program_pid(void)
 	return pid;
 }
 
-/* What the program changed in shared file mappings reaches the files. */
-static void sync_shared_mappings(void)
+/*
+ * Before the VM goes: what the program changed in shared file mappings
+ * reaches the files, and what it sent over TCP reaches its peers.
+ */
+static void program_end(void)
 {
 	int ret = vm_sync_backing(NULL);
 	if (ret)
 		pr_warn("program: writing shared mappings back at exit failed (%d)",
 			ret);
+	net_drain();
 }
 
 __noreturn void program_exit(int status)
 {
-	sync_shared_mappings();
+	program_end();
 	kernel_exit(status & 0xff);
 }
 
@@ -130,6 +135,6 @@ __noreturn void program_thread_exit(int status)
 
 __noreturn void program_kill(int signo)
 {
-	sync_shared_mappings();
+	program_end();
 	kernel_exit(128 + signo);
 }

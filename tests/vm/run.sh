@@ -414,6 +414,60 @@ c.close()' >"$log.server" 2>&1 &
 	want_text ", 0 failed"
 }
 
+# The program sends 8 MiB and ends at once, without closing: the kernel
+# closes its socket and waits for the data to be acknowledged before the
+# VM goes, so the host gets every byte and then EOF.
+case_net_exit_delivers() {
+	local server bytes=$((8 << 20))
+	netns_start net_exit_delivers "init=/bin/musl/t_net -- send 10.0.0.1 7001 $bytes" "net: en0" || return
+	ip netns exec "$ns" timeout 60 python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.0.1", 7001))
+s.listen(1)
+s.settimeout(40)
+c, _ = s.accept()
+c.settimeout(40)
+n = 0
+while True:
+    d = c.recv(1 << 16)
+    if not d:
+        break
+    n += len(d)
+print("host: %d bytes, then EOF" % n)
+sys.exit(0 if n == '"$bytes"' else 1)' >"$log.server" 2>&1 &
+	server=$!
+	netns_finish
+	wait "$server" || errs+=("host server: $(tail -n 2 "$log.server" | tr '\n' ' ')")
+	want_status 0
+	want_text "t_net send: wrote $bytes bytes"
+	lack_text "still had data on its way"
+}
+
+# A host that accepts and never reads: the data cannot go, and the
+# kernel's wait for it ends after a few seconds with one line.
+case_net_exit_peer_stuck() {
+	local server
+	netns_start net_exit_peer_stuck "init=/bin/musl/t_net -- stuff 10.0.0.1 7002" "net: en0" || return
+	ip netns exec "$ns" timeout 60 python3 -c '
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.bind(("10.0.0.1", 7002))
+s.listen(1)
+c, _ = s.accept()
+time.sleep(30)' >"$log.server" 2>&1 &
+	server=$!
+	netns_finish
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+	want_status 0
+	want_text "t_net stuff: "
+	want_text "net: 1 connection still had data on its way at exit; gave up after 5 s"
+}
+
 # DHCP from dnsmasq in the namespace; then the host pings the leased address.
 start_dnsmasq() {
 	ip netns exec "$ns" timeout 60 dnsmasq --no-daemon --conf-file=/dev/null \

@@ -37,5 +37,10 @@ struct net_iface {
 #define NET_IFF_MULTICAST 0x1000
 /* Interface @index (from 1), or -ENODEV past the last. */
 int net_iface(unsigned index, struct net_iface *out);
+/*
+ * At the program's end: closes its sockets and waits (a few seconds at
+ * most) until what they sent has been acknowledged.
+ */
+void net_drain(void);
 
 #endif

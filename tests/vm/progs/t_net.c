@@ -10,6 +10,9 @@
  *                         IPv6, any address)
  *   t_net connect HOST [PORT]  connect to HOST:PORT (7000), IPv4 or IPv6,
  *                         send a line, expect it back
+ *   t_net send HOST PORT BYTES  send BYTES and end at once, no close
+ *   t_net stuff HOST PORT write to a host that does not read until it
+ *                         would block, then end
  *   t_net many ADDR N     accept N connections on ADDR:7 and hold them all
  *                         open at once; echo a line on each (epoll,
  *                         non-blocking accept), then wait for the closes
@@ -191,13 +194,7 @@ static int serve(const char *ip)
 	char buf[256];
 	ssize_t n = read(c, buf, sizeof(buf));
 	CHECK(n > 0 && write(c, buf, (size_t)n) == n);
-	/*
-	 * Wait for the client to close first: the VM powers off when this
-	 * program ends, and data still in flight would go with it.
-	 */
-	shutdown(c, SHUT_WR);
-	while (read(c, buf, sizeof(buf)) > 0)
-		;
+	/* The echo may still be in flight: the kernel delivers it at exit. */
 	close(c);
 	close(l);
 	DONE("t_net serve");
@@ -295,16 +292,75 @@ static int connect_to(const char *host, int port)
 	       (n = read(c, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
 		got += n;
 	CHECK(got == (ssize_t)sizeof(line) - 1 && !strcmp(buf, line));
-	/*
-	 * An orderly close, and a moment for the FIN to leave: the VM powers
-	 * off when this program ends, and the server waits for that FIN.
-	 */
-	shutdown(c, SHUT_WR);
-	while (read(c, buf, sizeof(buf)) > 0)
-		;
-	usleep(200 * 1000);
-	close(c);
+	/* The server waits for the FIN: the kernel sends it at exit. */
 	DONE("t_net connect");
+}
+
+/* A connected TCP socket to HOST:PORT (IPv4), retried while the host's
+ * server comes up; -1 if it never does. */
+static int connect_v4(const char *host, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port) };
+	CHECK(inet_pton(AF_INET, host, &a.sin_addr) == 1);
+	for (int i = 0; i < 50; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(c, (struct sockaddr *)&a, sizeof(a)) == 0)
+			return c;
+		close(c);
+		usleep(100000);
+	}
+	CHECK(0);
+	return -1;
+}
+
+/*
+ * BYTES to HOST:PORT, then the program ends at once: no close, no
+ * waiting. The kernel must still deliver every byte, and the FIN.
+ */
+static int send_and_exit(const char *host, int port, long bytes)
+{
+	int c = connect_v4(host, port);
+	static char buf[64 * 1024];
+	memset(buf, 'x', sizeof(buf));
+	for (long sent = 0; c >= 0 && sent < bytes;) {
+		size_t n = bytes - sent < (long)sizeof(buf) ?
+				   (size_t)(bytes - sent) :
+				   sizeof(buf);
+		ssize_t w = write(c, buf, n);
+		CHECK(w > 0);
+		if (w <= 0)
+			break;
+		sent += w;
+	}
+	printf("t_net send: wrote %ld bytes\n", bytes);
+	DONE("t_net send");
+}
+
+/*
+ * Fills the connection until it would block (the host does not read),
+ * then ends: the kernel's wait for the data must give up, not hang.
+ */
+static int stuff_and_exit(const char *host, int port)
+{
+	int c = connect_v4(host, port);
+	static char buf[64 * 1024];
+	CHECK(c >= 0 && fcntl(c, F_SETFL, O_NONBLOCK) == 0);
+	long total = 0;
+	/* Until the host's window has closed: a second without progress. */
+	for (int i = 0; c >= 0 && i < 100000; i++) {
+		ssize_t w = write(c, buf, sizeof(buf));
+		if (w > 0) {
+			total += w;
+			continue;
+		}
+		CHECK(errno == EAGAIN);
+		struct pollfd p = { .fd = c, .events = POLLOUT };
+		if (poll(&p, 1, 1000) == 0)
+			break;
+	}
+	printf("t_net stuff: %ld bytes queued\n", total);
+	DONE("t_net stuff");
 }
 
 int main(int argc, char **argv)
@@ -313,6 +369,10 @@ int main(int argc, char **argv)
 		return serve(argv[2]);
 	if (argc > 3 && !strcmp(argv[1], "many"))
 		return serve_many(argv[2], atoi(argv[3]));
+	if (argc > 4 && !strcmp(argv[1], "send"))
+		return send_and_exit(argv[2], atoi(argv[3]), atol(argv[4]));
+	if (argc > 3 && !strcmp(argv[1], "stuff"))
+		return stuff_and_exit(argv[2], atoi(argv[3]));
 	if (argc > 2 && !strcmp(argv[1], "connect"))
 		return connect_to(argv[2], argc > 3 ? atoi(argv[3]) : 7000);
 	const char *ip = argc > 1 ? argv[1] : "10.0.0.5";
