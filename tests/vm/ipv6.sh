@@ -68,19 +68,9 @@ case_net_ipv6_only() {
 	local server
 	netns_pre=host_ipv6 netns_ip="ip6=fd00:1::5/64" netns_start net_ipv6_only \
 		"init=/bin/musl/t_net -- connect fd00:1::1" "net: en0" || return
-	ip netns exec "$ns" timeout 30 python3 -c '
-import socket
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("fd00:1::1", 7000))
-s.listen(1)
-c, peer = s.accept()
-assert peer[0] == "fd00:1::5", peer
-c.sendall(c.recv(256))
-c.close()' >"$log.server" 2>&1 &
-	server=$!
+	host_echo_server fd00:1::1 fd00:1::5
 	netns_finish
-	wait "$server" || errs+=("host server: $(tail -n 2 "$log.server" | tr '\n' ' ')")
+	host_server_check
 	want_status 0
 	want_text "t_net connect: "
 	want_text ", 0 failed"
@@ -107,20 +97,10 @@ case_net_ipv6_auto() {
 	local a=fd00:2::5054:ff:fe12:3456 server
 	netns_pre=start_radvd netns_ip="ip6=auto" netns_timeout=90 netns_start net_ipv6_auto \
 		"init=/bin/musl/t_net -- connect fd00:9::1" "net: en0" || { kill "$dnsmasq_pid"; return; }
-	ip netns exec "$ns" timeout 40 python3 -c '
-import socket
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("fd00:9::1", 7000))
-s.listen(1)
-c, peer = s.accept()
-assert peer[0] == "'"$a"'", peer
-c.sendall(c.recv(256))
-c.close()' >"$log.server" 2>&1 &
-	server=$!
+	host_echo_server fd00:9::1 "$a" 40
 	netns_finish
 	kill "$dnsmasq_pid" 2>/dev/null
-	wait "$server" || errs+=("host server: $(tail -n 2 "$log.server" | tr '\n' ' ')")
+	host_server_check
 	want_status 0
 	want_text "net: en0 $a/64 (router advertisement)"
 	want_text "t_net connect: "

@@ -393,22 +393,36 @@ case_net_nic_gap() {
 	prog_case net_nic_gap 5 "ip.2=10.0.2.5/24 init=/bin/musl/t_exit" "net: ip.2 given without the ones before it"
 }
 
-# A guest client reaches a host server (python3 on the host side).
+# A one-line echo server on the host side at [$1]:7000, IPv4 or IPv6, for
+# a guest client; $2, when given, is the address the client must come
+# from; $3 the time limit. It runs in the background (pid in $server);
+# host_server_check waits for it and records its complaint.
+host_echo_server() {
+	ip netns exec "$ns" timeout "${3:-30}" python3 -c '
+import socket, sys
+addr, peer_want = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, 7000))
+s.listen(1)
+c, peer = s.accept()
+assert not peer_want or peer[0] == peer_want, peer
+c.sendall(c.recv(256))
+c.close()' "$1" "${2:-}" >"$log.server" 2>&1 &
+	server=$!
+}
+
+host_server_check() {
+	wait "$server" || errs+=("host server: $(tail -n 2 "$log.server" | tr '\n' ' ')")
+}
+
+# A guest client reaches a host server.
 case_net_guest_to_host() {
 	local server
 	netns_start net_guest_to_host "init=/bin/glibc/t_net -- connect 10.0.0.1" "net: en0" || return
-	ip netns exec "$ns" timeout 30 python3 -c '
-import socket
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.0.0.1", 7000))
-s.listen(1)
-c, _ = s.accept()
-c.sendall(c.recv(256))
-c.close()' >"$log.server" 2>&1 &
-	server=$!
+	host_echo_server 10.0.0.1 10.0.0.5
 	netns_finish
-	wait "$server" || errs+=("host server: $(tail -n 2 "$log.server" | tr '\n' ' ')")
+	host_server_check
 	want_status 0
 	want_text "t_net connect: "
 	want_text ", 0 failed"
