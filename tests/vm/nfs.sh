@@ -38,6 +38,12 @@ nfs_finish() {
 	ip netns del "$ns"
 }
 
+# The host's view of export file $1: $2 bytes of the generator's seed $3.
+nfs_host_check() {
+	"$t_nfs_host" check "$nfs_dir/$1" "$2" "$3" >"$log.host" 2>&1 ||
+		errs+=("host: $1 differs (size $2): $(tail -n 2 "$log.host" | tr '\n' ' ')")
+}
+
 # A size in [1, max] bytes, different each run; the log says which.
 random_size() {
 	local max=$1
@@ -81,8 +87,7 @@ case_nfs_data() {
 	netns_qemu="-m 1536M" netns_timeout=900 nfs_setup=nfs_make_input nfs_start nfs_data \
 		"init=/bin/musl/t_nfs -- check /data/in $in_size 11 map /data/in $in_size 11 write /data/out $out_size 12"
 	nfs_finish
-	"$t_nfs_host" check "$nfs_dir/out" "$out_size" 12 >"$log.host" 2>&1 ||
-		errs+=("host: the guest's file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	nfs_host_check "out" "$out_size" 12
 	[ ${#errs[@]} -eq 0 ] || errs+=("sizes: in $in_size, out $out_size")
 	want_status 0
 	want_text "t_nfs: check /data/in done"
@@ -99,8 +104,7 @@ case_nfs_mmap_shared() {
 	size=$(($(random_size $((4 << 20))) + 16384))
 	nfs_start nfs_mmap_shared "init=/bin/musl/t_nfs -- write /data/m $size 31 shared /data/m $size 31"
 	nfs_finish
-	"$t_nfs_host" check "$nfs_dir/m" "$size" 36 >"$log.host" 2>&1 ||
-		errs+=("host: the file differs (size $size): $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	nfs_host_check "m" "$size" 36
 	want_status 0
 	want_text "t_nfs: shared /data/m done"
 	want_text ", 0 failed"
@@ -115,8 +119,7 @@ case_nfs_mmap_race() {
 		"mount=/data,nfs://10.0.0.1/export?nconnect=2 init=/bin/glibc/t_nfs -- write /data/r $size 41 maprace /data/r $size 41" \
 		"appliance: booted"
 	nfs_finish
-	"$t_nfs_host" check "$nfs_dir/r" "$size" 42 >"$log.host" 2>&1 ||
-		errs+=("host: the file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	nfs_host_check "r" "$size" 42
 	want_status 0
 	want_text "t_nfs: maprace /data/r done"
 	want_text ", 0 failed"
@@ -130,8 +133,7 @@ case_nfs_transfer_sizes() {
 		"loglevel=6 mount=/data,nfs://10.0.0.1/export?rsize=8192&wsize=65536 init=/bin/musl/t_nfs -- write /data/f $size 51 check /data/f $size 51" \
 		"appliance: booted"
 	nfs_finish
-	"$t_nfs_host" check "$nfs_dir/f" "$size" 51 >"$log.host" 2>&1 ||
-		errs+=("host: the file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	nfs_host_check "f" "$size" 51
 	want_status 0
 	want_text "NFSv3, rsize 8 KiB, wsize 64 KiB"
 	want_text "t_nfs: check /data/f done"
@@ -143,11 +145,9 @@ nfs_threads_case() {
 	local size=$((1 << 20)) i
 	netns_qemu="-smp 2 ${netns_qemu:-}" nfs_start "$1" "init=/bin/glibc/t_nfs -- threads /data 8 $size"
 	nfs_finish
-	"$t_nfs_host" check "$nfs_dir/shared" $((8 * size)) 7 >"$log.host" 2>&1 ||
-		errs+=("host: the shared file differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	nfs_host_check shared $((8 * size)) 7
 	for ((i = 0; i < 8; i++)); do
-		"$t_nfs_host" check "$nfs_dir/own-$i" "$size" $((1000 + i)) >"$log.host" 2>&1 ||
-			errs+=("host: own-$i differs")
+		nfs_host_check "own-$i" "$size" $((1000 + i))
 	done
 	want_status 0
 	want_text "t_nfs: threads /data done"
@@ -172,8 +172,7 @@ case_nfs_server_restart() {
 		errs+=("the guest finished before the restart: the case tested nothing")
 	fi
 	nfs_finish
-	"$t_nfs_host" check "$nfs_dir/stream" "$size" 21 >"$log.host" 2>&1 ||
-		errs+=("host: the stream differs: $(tail -n 2 "$log.host" | tr '\n' ' ')")
+	nfs_host_check "stream" "$size" 21
 	want_status 0
 	want_text "t_nfs: write /data/stream done"
 	want_text ", 0 failed"
