@@ -75,15 +75,16 @@ static long poll_kernel(struct pollfd *p, unsigned long n, int timeout_ms)
 		unsigned long ready = 0, nsock = 0, waitable = 0;
 		for (unsigned long i = 0; i < n; i++) {
 			struct file *f = files[i];
+			int l = p[i].fd < 0 || IS_ERR(f) ? -1 :
+							   socket_lwip_fd(f);
 			p[i].revents = 0;
 			if (p[i].fd < 0)
 				continue;
 			if (IS_ERR(f)) {
 				p[i].revents = POLLNVAL;
-			} else if (socket_lwip_fd(f) >= 0) {
+			} else if (l >= 0) {
 				lp[nsock++] =
-					(struct pollfd){ socket_lwip_fd(f),
-							 p[i].events, 0 };
+					(struct pollfd){ l, p[i].events, 0 };
 			} else if (f->vn->ops->poll) {
 				p[i].revents =
 					f->vn->ops->poll(f->vn, p[i].events);
