@@ -13,8 +13,9 @@
  * and each entry has a CPU vector of its own, so the queue's handler runs
  * without reading the ISR; configuration changes raise nothing. Without
  * MSI-X (QEMU `vectors=0`), the INTx line the firmware wrote into the
- * interrupt-line register is routed through the I/O APIC, level-triggered,
- * and the ISR read both tells the cause and lowers the line.
+ * interrupt-line register is routed through the I/O APIC, level-triggered;
+ * devices on one line share its vector, and each one's ISR read both
+ * tells whether it was the one and lowers its part of the line.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/ioapic.h>
@@ -68,11 +69,26 @@ struct vpci {
 	struct virtio_device vd;
 };
 
-/* What each CPU vector is for: INTx (entry -1) or an MSI-X table entry. */
+/* What each CPU vector is for: an MSI-X table entry of a device. */
 static struct {
 	struct vpci *dev;
 	int entry;
 } by_vector[256];
+
+/*
+ * INTx lines, which devices share (SeaBIOS puts four PCI interrupt pins
+ * on two lines): one vector per line, and every device on the line looks
+ * at its own ISR when it fires.
+ */
+#define MAX_INTX_LINES 8
+#define MAX_INTX_SHARERS 8
+static struct intx_line {
+	unsigned gsi;
+	int vector;
+	struct vpci *devs[MAX_INTX_SHARERS];
+	unsigned n;
+} intx_lines[MAX_INTX_LINES];
+static unsigned nr_intx_lines;
 
 static uint8_t rd8(struct vpci *p, unsigned r)
 {
@@ -188,16 +204,20 @@ static uint32_t interrupt_ack(struct virtio_device *vd)
 	return *p->isr; /* reading clears it and lowers INTx */
 }
 
-static void vpci_irq(struct trap_frame *tf)
+static void intx_irq(struct trap_frame *tf)
+{
+	for (unsigned l = 0; l < nr_intx_lines; l++)
+		if (intx_lines[l].vector == (int)(tf->vector & 0xff))
+			for (unsigned i = 0; i < intx_lines[l].n; i++)
+				virtio_interrupt(&intx_lines[l].devs[i]->vd);
+}
+
+static void msix_irq(struct trap_frame *tf)
 {
 	unsigned v = tf->vector & 0xff;
 	struct vpci *p = by_vector[v].dev;
 	if (!p)
 		return;
-	if (by_vector[v].entry < 0) {
-		virtio_interrupt(&p->vd);
-		return;
-	}
 	for (unsigned i = 0; i < p->vd.nr_queues; i++) {
 		struct virtqueue *vq = p->vd.queues[i];
 		if (queue_entry(p, vq->index) == (unsigned)by_vector[v].entry)
@@ -209,7 +229,7 @@ static int setup_msix(struct vpci *p)
 {
 	unsigned entries = MIN(p->vd.nr_queues, p->table.nr_entries);
 	for (unsigned e = 0; e < entries; e++) {
-		int vector = irq_alloc_vector(vpci_irq);
+		int vector = irq_alloc_vector(msix_irq);
 		if (vector < 0)
 			return vector;
 		by_vector[vector].dev = p;
@@ -231,18 +251,35 @@ static int setup_intx(struct vpci *p)
 			p->vd.where);
 		return -ENODEV;
 	}
-	int vector = irq_alloc_vector(vpci_irq);
-	if (vector < 0)
-		return vector;
-	by_vector[vector].dev = p;
-	by_vector[vector].entry = -1;
-	/* QEMU's MADT declares the PCI lines level-triggered, active high. */
-	int ret = ioapic_route(line, (uint8_t)vector, cpus[0]->apic_id, true,
-			       false);
-	if (ret) {
-		pr_warn("virtio: %s: no I/O APIC line %u", p->vd.where, line);
-		return ret;
+	struct intx_line *l = NULL;
+	for (unsigned i = 0; i < nr_intx_lines && !l; i++)
+		if (intx_lines[i].gsi == line)
+			l = &intx_lines[i];
+	if (!l) {
+		if (nr_intx_lines == MAX_INTX_LINES)
+			return -ENOSPC;
+		int vector = irq_alloc_vector(intx_irq);
+		if (vector < 0)
+			return vector;
+		/* QEMU's MADT declares the PCI lines level-triggered, active high. */
+		int ret = ioapic_route(line, (uint8_t)vector, cpus[0]->apic_id,
+				       true, false);
+		if (ret) {
+			pr_warn("virtio: %s: no I/O APIC line %u", p->vd.where,
+				line);
+			return ret;
+		}
+		l = &intx_lines[nr_intx_lines];
+		*l = (struct intx_line){ .gsi = line, .vector = vector };
 	}
+	if (l->n == MAX_INTX_SHARERS)
+		return -ENOSPC;
+	l->devs[l->n] = p;
+	/* The handler may run on another CPU: publish the device first. */
+	__atomic_store_n(&l->n, l->n + 1, __ATOMIC_RELEASE);
+	if (l == &intx_lines[nr_intx_lines])
+		__atomic_store_n(&nr_intx_lines, nr_intx_lines + 1,
+				 __ATOMIC_RELEASE);
 	pr_info("virtio: %s: INTx on line %u", p->vd.where, line);
 	return 0;
 }

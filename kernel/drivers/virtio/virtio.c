@@ -232,6 +232,8 @@ void virtio_queue_interrupt(struct virtqueue *vq)
 void virtio_interrupt(struct virtio_device *vd)
 {
 	uint32_t cause = vd->ops->interrupt_ack(vd);
+	if (!cause)
+		return; /* a line shared with another device: not ours */
 	vd->interrupts++;
 	if (!(cause & 1))
 		return;
