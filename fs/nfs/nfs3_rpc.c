@@ -524,43 +524,6 @@ static long pipeline_total(struct call *calls, unsigned n, uint32_t part,
 	return total;
 }
 
-long nfs3_read(struct nfs3_conn *cn, const struct nfs3_fh *fh, uint64_t off,
-	       uint32_t count, void *buf, bool *eof, struct nfs3_attr *attr)
-{
-	struct call calls[PIPELINE_PARTS];
-	struct nfs3_attr attrs[PIPELINE_PARTS];
-	bool eofs[PIPELINE_PARTS];
-	uint32_t part;
-	unsigned n = pipeline_split(count, &part);
-	if (!n)
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t len = i + 1 < n ? part : count - i * part;
-		eofs[i] = false;
-		calls[i] = (struct call){ .unpack = unpack_read,
-					  .out = (char *)buf + i * part,
-					  .out2 = &attrs[i],
-					  .arg = len,
-					  .eof = &eofs[i] };
-		READ3args a;
-		fh_to_arg(fh, &a.file);
-		a.offset = off + i * part;
-		a.count = len;
-		if (!sent(cn, &calls[i],
-			  rpc_nfs3_read_async(cn->rpc, rpc_done, &a,
-					      &calls[i])))
-			n = i + 1; /* no more after a part that failed */
-	}
-	wait_calls(cn, calls, n);
-	unsigned last;
-	long total = pipeline_total(calls, n, part, count, &last);
-	if (total >= 0) {
-		*eof = eofs[last];
-		*attr = attrs[last];
-	}
-	return total;
-}
-
 static int unpack_write(struct call *c, void *data)
 {
 	WRITE3res *r = data;
@@ -575,38 +538,76 @@ static int unpack_write(struct call *c, void *data)
 	return (int)ok->count;
 }
 
-long nfs3_write(struct nfs3_conn *cn, const struct nfs3_fh *fh, uint64_t off,
-		uint32_t count, const void *buf, struct nfs3_attr *attr)
+/*
+ * One READ or WRITE transfer of @count bytes at @off, to or from @buf, as
+ * up to PIPELINE_PARTS calls in flight: the bytes done (see
+ * pipeline_total) or an errno; *@eof (READ) and *@attr from the last part
+ * counted.
+ */
+static long transfer(struct nfs3_conn *cn, const struct nfs3_fh *fh,
+		     uint64_t off, uint32_t count, char *buf, bool write,
+		     bool *eof, struct nfs3_attr *attr)
 {
 	struct call calls[PIPELINE_PARTS];
 	struct nfs3_attr attrs[PIPELINE_PARTS];
+	bool eofs[PIPELINE_PARTS];
 	uint32_t part;
 	unsigned n = pipeline_split(count, &part);
 	if (!n)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t len = i + 1 < n ? part : count - i * part;
-		calls[i] = (struct call){ .unpack = unpack_write,
+		eofs[i] = false;
+		calls[i] = (struct call){ .unpack = write ? unpack_write :
+							    unpack_read,
+					  .out = buf + i * part,
 					  .out2 = &attrs[i],
-					  .arg = len };
-		WRITE3args a;
-		fh_to_arg(fh, &a.file);
-		a.offset = off + i * part;
-		a.count = len;
-		a.stable = FILE_SYNC;
-		a.data.data_len = len;
-		a.data.data_val = (char *)buf + i * part;
-		if (!sent(cn, &calls[i],
-			  rpc_nfs3_write_async(cn->rpc, rpc_done, &a,
-					       &calls[i])))
-			n = i + 1;
+					  .arg = len,
+					  .eof = &eofs[i] };
+		int queued;
+		if (write) {
+			WRITE3args a;
+			fh_to_arg(fh, &a.file);
+			a.offset = off + i * part;
+			a.count = len;
+			a.stable = FILE_SYNC;
+			a.data.data_len = len;
+			a.data.data_val = buf + i * part;
+			queued = rpc_nfs3_write_async(cn->rpc, rpc_done, &a,
+						      &calls[i]);
+		} else {
+			READ3args a;
+			fh_to_arg(fh, &a.file);
+			a.offset = off + i * part;
+			a.count = len;
+			queued = rpc_nfs3_read_async(cn->rpc, rpc_done, &a,
+						     &calls[i]);
+		}
+		if (!sent(cn, &calls[i], queued))
+			n = i + 1; /* no more after a part that failed */
 	}
 	wait_calls(cn, calls, n);
 	unsigned last;
 	long total = pipeline_total(calls, n, part, count, &last);
-	if (total >= 0)
+	if (total >= 0) {
+		if (eof)
+			*eof = eofs[last];
 		*attr = attrs[last];
+	}
 	return total;
+}
+
+long nfs3_read(struct nfs3_conn *cn, const struct nfs3_fh *fh, uint64_t off,
+	       uint32_t count, void *buf, bool *eof, struct nfs3_attr *attr)
+{
+	return transfer(cn, fh, off, count, buf, false, eof, attr);
+}
+
+long nfs3_write(struct nfs3_conn *cn, const struct nfs3_fh *fh, uint64_t off,
+		uint32_t count, const void *buf, struct nfs3_attr *attr)
+{
+	/* libnfs copies the data into its request: @buf is only read. */
+	return transfer(cn, fh, off, count, (char *)buf, true, NULL, attr);
 }
 
 static int unpack_commit(struct call *c, void *data)

@@ -25,27 +25,24 @@
 #define PCB_FIELD(pcb, off) (*(void **)((char *)(pcb) + (off)))
 
 /* Connections with data not yet acknowledged by their peer. */
-static unsigned connections_in_flight(void **active, void (*lock)(void),
-				      void (*unlock)(void))
+static unsigned connections_in_flight(void **active)
 {
 	unsigned n = 0, guard = 0;
-	lock();
+	lwip_lock();
 	for (void *pcb = *active; pcb && guard < 65536; guard++) {
 		if (PCB_FIELD(pcb, LWIP_TCP_PCB_OFF_unsent) ||
 		    PCB_FIELD(pcb, LWIP_TCP_PCB_OFF_unacked))
 			n++;
 		pcb = PCB_FIELD(pcb, LWIP_TCP_PCB_OFF_next);
 	}
-	unlock();
+	lwip_unlock();
 	return n;
 }
 
 void net_drain(void)
 {
 	void **active = lwip_symbol("tcp_active_pcbs");
-	void (*lock)(void) = lwip_symbol("sys_lock_tcpip_core");
-	void (*unlock)(void) = lwip_symbol("sys_unlock_tcpip_core");
-	if (!active || !lock || !unlock)
+	if (!active)
 		return; /* lwIP never started: nothing was sent */
 	for (int fd = 0; fd < FD_MAX; fd++) {
 		struct file *f = fd_get(fd);
@@ -58,7 +55,7 @@ void net_drain(void)
 	}
 	uint64_t deadline = clock_monotonic_ns() + NET_DRAIN_NS;
 	unsigned n;
-	while ((n = connections_in_flight(active, lock, unlock)) &&
+	while ((n = connections_in_flight(active)) &&
 	       clock_monotonic_ns() < deadline)
 		thread_sleep_ns(NET_DRAIN_POLL_NS);
 	if (n)

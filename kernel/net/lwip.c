@@ -23,6 +23,7 @@ extern const char lwip_image[], lwip_image_end[];
 static struct {
 	struct mutex lock; /* serialises the start */
 	struct shared_object *so;
+	void (*core_lock)(void), (*core_unlock)(void); /* lwIP's own */
 	struct waitq up_wq; /* tcpip thread started; lock protects up */
 	bool up;
 	int error;
@@ -45,8 +46,10 @@ static int start_locked(void)
 		return (int)PTR_ERR(so);
 	void (*tcpip_init)(void (*)(void *), void *) =
 		so_symbol(so, "tcpip_init");
-	if (!tcpip_init) {
-		pr_err("lwip: liblwip.so.0 has no tcpip_init");
+	lwip.core_lock = so_symbol(so, "sys_lock_tcpip_core");
+	lwip.core_unlock = so_symbol(so, "sys_unlock_tcpip_core");
+	if (!tcpip_init || !lwip.core_lock || !lwip.core_unlock) {
+		pr_err("lwip: liblwip.so.0 lacks tcpip_init or its core lock");
 		return -ENOEXEC;
 	}
 	lwip.so = so;
@@ -81,6 +84,16 @@ int lwip_start(void)
 void *lwip_symbol(const char *name)
 {
 	return lwip.so ? so_symbol(lwip.so, name) : NULL;
+}
+
+void lwip_lock(void)
+{
+	lwip.core_lock();
+}
+
+void lwip_unlock(void)
+{
+	lwip.core_unlock();
 }
 
 /*

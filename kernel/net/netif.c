@@ -168,8 +168,6 @@ int net_write_resolv_conf(void)
 
 static int (*tcpip_input)(void *p, void *netif);
 static int (*ethernet_input)(void *p, void *netif);
-static void (*lock_core)(void);
-static void (*unlock_core)(void);
 static void *(*pbuf_alloc)(int layer, uint16_t len, int type);
 static uint16_t (*pbuf_copy_partial)(const void *p, void *buf, uint16_t len,
 				     uint16_t off);
@@ -241,9 +239,9 @@ static void rx(void *ctx, const struct virtio_net_frame *f)
 	 * thread and back for every frame, which measured 13-26% more
 	 * throughput and 20% less latency. ethernet_input takes the pbuf.
 	 */
-	lock_core();
+	lwip_lock();
 	ethernet_input(p, ifc->netif);
-	unlock_core();
+	lwip_unlock();
 }
 
 static int netif_init_fn(void *netif)
@@ -392,16 +390,14 @@ int net_init(void)
 		return ret;
 	tcpip_input = lwip_symbol("tcpip_input");
 	ethernet_input = lwip_symbol("ethernet_input");
-	lock_core = lwip_symbol("sys_lock_tcpip_core");
-	unlock_core = lwip_symbol("sys_unlock_tcpip_core");
 	pbuf_alloc = lwip_symbol("pbuf_alloc");
 	inet_chksum = lwip_symbol("inet_chksum");
 	pbuf_copy_partial = lwip_symbol("pbuf_copy_partial");
 	pbuf_free = lwip_symbol("pbuf_free");
 	lwip_callback_fn callback = lwip_symbol("tcpip_callback_wait");
-	if (!tcpip_input || !ethernet_input || !lock_core || !unlock_core ||
-	    !pbuf_alloc || !inet_chksum || !pbuf_copy_partial || !pbuf_free ||
-	    !callback || !lwip_symbol("etharp_output"))
+	if (!tcpip_input || !ethernet_input || !pbuf_alloc || !inet_chksum ||
+	    !pbuf_copy_partial || !pbuf_free || !callback ||
+	    !lwip_symbol("etharp_output"))
 		return -ENOEXEC;
 	for (unsigned i = 0; i < n && !ret; i++)
 		ret = iface_up(i, callback);

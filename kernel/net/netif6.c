@@ -116,23 +116,15 @@ static uint8_t state_at(void *netif, unsigned slot)
 	return ((const uint8_t *)netif + LWIP_NETIF_OFF_ip6_addr_state)[slot];
 }
 
-static void core_lock(bool lock)
-{
-	void (*fn)(void) = lwip_symbol(lock ? "sys_lock_tcpip_core" :
-					      "sys_unlock_tcpip_core");
-	if (fn)
-		fn();
-}
-
 unsigned net6_addresses(void *netif, uint8_t (*out)[16], unsigned max)
 {
 	unsigned n = 0;
-	core_lock(true);
+	lwip_lock();
 	for (unsigned s = 0; s < LWIP_IPV6_NUM_ADDRESSES && n < max; s++)
 		if (state_at(netif, s) &
 		    (LWIP_IP6_ADDR_VALID | LWIP_IP6_ADDR_TENTATIVE))
 			memcpy(out[n++], addr_at(netif, s), 16);
-	core_lock(false);
+	lwip_unlock();
 	return n;
 }
 
@@ -162,7 +154,7 @@ static void add_static(void *arg)
 static bool global_address(void *netif, uint8_t out[16])
 {
 	bool found = false;
-	core_lock(true);
+	lwip_lock();
 	for (unsigned s = 0; s < LWIP_IPV6_NUM_ADDRESSES && !found; s++) {
 		const uint8_t *a = addr_at(netif, s);
 		if (state_at(netif, s) == LWIP_IP6_ADDR_PREFERRED &&
@@ -171,7 +163,7 @@ static bool global_address(void *netif, uint8_t out[16])
 			found = true;
 		}
 	}
-	core_lock(false);
+	lwip_unlock();
 	return found;
 }
 

@@ -253,23 +253,31 @@ case_net_ping() {
 	want_status 0
 }
 
+# Line $2 to the guest's TCP echo server at $1:7 from the host (bash's
+# /dev/tcp, with a time limit); it must come back.
+guest_echo() {
+	local reply
+	reply=$(ip netns exec "$ns" timeout 20 bash -c \
+		'exec 3<>"/dev/tcp/$1/7" && printf "%s\n" "$2" >&3 && read -r line <&3 && echo "$line"' \
+		_ "$1" "$2" 2>&1)
+	[ "$reply" = "$2" ] || errs+=("echo from the guest at $1: '$reply'")
+}
+
 # The host pings the guest and talks to its TCP echo server ($1: the
 # case's name; netns_* variables as netns_start takes them).
 net_echo_case() {
-	local name=$1 reply
+	local name=$1
 	netns_start "$name" "loglevel=6 init=/bin/musl/t_net -- serve 10.0.0.5" "t_net: listening" || return
 	ip netns exec "$ns" ping -c 3 -W 5 10.0.0.5 >"$log.ping" 2>&1 ||
 		errs+=("no answer to ping: $(tail -n 2 "$log.ping" | tr '\n' ' ')")
-	reply=$(ip netns exec "$ns" timeout 20 bash -c \
-		'exec 3<>/dev/tcp/10.0.0.5/7 && printf "echoed\n" >&3 && read -r line <&3 && echo "$line"' 2>&1)
-	[ "$reply" = "echoed" ] || errs+=("echo from the guest: '$reply'")
+	guest_echo 10.0.0.5 echoed
 	netns_finish
 	want_status 0
 	want_text "t_net serve: "
 	want_text ", 0 failed"
 }
 
-# A host client reaches a guest server (bash's /dev/tcp, with a time limit).
+# A host client reaches a guest server.
 case_net_host_to_guest() { net_echo_case net_host_to_guest; }
 
 # A NIC without receive offloads (no mergeable buffers, no large
@@ -286,7 +294,7 @@ case_net_no_offloads() {
 # TCP echo server still echoes.
 case_net_hostile_frames() {
 	netns_start net_hostile_frames "init=/bin/musl/t_net -- serve 10.0.0.5" "t_net: listening" || return
-	local mac reply
+	local mac
 	ip netns exec "$ns" ping -c 1 -W 5 10.0.0.5 >/dev/null 2>&1
 	mac=$(ip netns exec "$ns" ip neigh show 10.0.0.5 dev tap0 | awk '/lladdr/ { print $3 }')
 	if [ -z "$mac" ]; then
@@ -297,9 +305,7 @@ case_net_hostile_frames() {
 	fi
 	ip netns exec "$ns" ping -c 2 -W 5 10.0.0.5 >"$log.ping" 2>&1 ||
 		errs+=("no answer to ping after the frames")
-	reply=$(ip netns exec "$ns" timeout 20 bash -c \
-		'exec 3<>/dev/tcp/10.0.0.5/7 && printf "still here\n" >&3 && read -r line <&3 && echo "$line"' 2>&1)
-	[ "$reply" = "still here" ] || errs+=("echo from the guest after the frames: '$reply'")
+	guest_echo 10.0.0.5 "still here"
 	netns_finish
 	want_status 0
 	want_text "t_net serve: "
@@ -341,7 +347,7 @@ print("host: 256 echoes")
 # Two NICs: en0 on tap0 (ip=), en1 on tap1 (ip.1=), each in its own
 # subnet; the host reaches the guest through both, TCP through en1.
 case_net_two_nics() {
-	local name=net_two_nics reply
+	local name=net_two_nics
 	ns=aptest-$$-$name
 	log=$logs/$name.log
 	ip netns del "$ns" 2>/dev/null
@@ -370,9 +376,7 @@ case_net_two_nics() {
 	done
 	ip netns exec "$ns" ping -c 1 -W 5 10.0.0.5 >"$log.ping" 2>&1 || errs+=("no answer from en0")
 	ip netns exec "$ns" ping -c 1 -W 5 10.0.1.5 >>"$log.ping" 2>&1 || errs+=("no answer from en1")
-	reply=$(ip netns exec "$ns" timeout 20 bash -c \
-		'exec 3<>/dev/tcp/10.0.1.5/7 && printf "via en1\n" >&3 && read -r line <&3 && echo "$line"' 2>&1)
-	[ "$reply" = "via en1" ] || errs+=("echo through en1: '$reply'")
+	guest_echo 10.0.1.5 "via en1"
 	netns_finish
 	want_status 0
 	want_text "net: en0 10.0.0.5/24"

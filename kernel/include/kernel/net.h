@@ -12,6 +12,12 @@ int lwip_start(void);
 /* An lwIP function by name, once lwIP is started; NULL otherwise. */
 void *lwip_symbol(const char *name);
 /*
+ * lwIP's core lock (LWIP_TCPIP_CORE_LOCKING): held to read or change
+ * lwIP's state outside its thread. lwIP must have started.
+ */
+void lwip_lock(void);
+void lwip_unlock(void);
+/*
  * Brings up the network the command line asks for (`ip=`): lwIP and the
  * first virtio-net device. 0 when there is nothing to do or it is up.
  */
