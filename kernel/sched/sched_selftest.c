@@ -62,9 +62,13 @@ SELFTEST(thread_detach)
 	}
 	ST_CHECK(WAIT_UNTIL(counter == 100, 5000), "only %lu threads ran",
 		 counter);
-	ST_CHECK(WAIT_UNTIL(thread_count() == before, 5000),
-		 "%lu detached threads were not freed",
-		 thread_count() - before);
+	/*
+	 * At most as many as before: a background thread of the boot (the
+	 * TSC refinement, a second into the run) may end meanwhile.
+	 */
+	ST_CHECK(WAIT_UNTIL(thread_count() <= before, 5000),
+		 "%ld detached threads were not freed",
+		 (long)(thread_count() - before));
 	return 0;
 }
 
