@@ -1,24 +1,12 @@
 /*
- * String and memory routines. The bulk ones use the string instructions,
- * which need no SSE. They move 8 bytes per iteration and finish with
- * single bytes: as fast as byte moves on CPUs with ERMS, and 8 times
- * faster under TCG, which runs `rep` one iteration at a time.
+ * String and memory routines. memcpy is in assembly
+ * (kernel/arch/x86_64/string.S). memset uses the string instructions,
+ * which need no SSE, 8 bytes per iteration and then single bytes: as fast
+ * as byte steps on CPUs with ERMS, and 8 times faster under TCG, which
+ * runs `rep` one iteration at a time.
  */
 #include <kernel/heap.h>
 #include <kernel/string.h>
-
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	void *ret = dst;
-	size_t words = n / 8, bytes = n % 8;
-	__asm__ volatile("rep movsq\n\t"
-			 "movq %3, %%rcx\n\t"
-			 "rep movsb"
-			 : "+D"(dst), "+S"(src), "+c"(words)
-			 : "r"(bytes)
-			 : "memory");
-	return ret;
-}
 
 void *memmove(void *dst, const void *src, size_t n)
 {

@@ -241,3 +241,85 @@ SELFTEST(tlb_shootdown)
 		 "the reader ran on this CPU");
 	return 0;
 }
+
+/*
+ * memcpy at every size up to a few blocks and every alignment of both
+ * ends: the bytes land, nothing around them changes.
+ */
+SELFTEST(memcpy_edges)
+{
+	static uint8_t src[320], dst[320 + 24];
+	uint64_t seed = 0x5eed;
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)next_rand(&seed);
+	for (size_t n = 0; n <= 300; n++)
+		for (size_t so = 0; so < 8; so++)
+			for (size_t d = 0; d < 8; d++) {
+				memset(dst, 0xee, sizeof(dst));
+				void *r = memcpy(dst + d, src + so, n);
+				ST_CHECK(r == dst + d, "memcpy returned %p", r);
+				for (size_t i = 0; i < sizeof(dst); i++) {
+					bool in = i >= d && i < d + n;
+					uint8_t want = in ? src[so + i - d] :
+							    0xee;
+					ST_CHECK(
+						dst[i] == want,
+						"memcpy n %zu src+%zu dst+%zu: byte %zu is %#x, want %#x",
+						n, so, d, i, dst[i], want);
+				}
+			}
+	return 0;
+}
+
+/*
+ * The raw program-memory copy stops exactly at the first byte it cannot
+ * touch, whether that falls in a 64-byte block, in the 8-byte steps or
+ * in the odd bytes: a copy running k bytes into the page after the last
+ * present one returns n - k left, with the k bytes done.
+ */
+SELFTEST(uaccess_copy_edges)
+{
+	static const size_t ks[] = { 0, 1, 7, 8, 9, 63, 64, 65, 100, 200 };
+	static const size_t extra[] = { 1, 8, 64, 200 };
+	static uint8_t pattern[PAGE_SIZE], buf[512];
+	uintptr_t base;
+	uint64_t seed = 0xc0b7;
+
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)next_rand(&seed);
+	ST_CHECK(vm_map(&base, 2 * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE,
+			0) == 0,
+		 "vm_map failed");
+	/* The first page is faulted in; the second stays untouched. */
+	int ret = copy_to_user((void *)base, pattern, PAGE_SIZE);
+	char *edge = (char *)base + PAGE_SIZE;
+	for (size_t i = 0; !ret && i < ARRAY_SIZE(ks); i++)
+		for (size_t j = 0; !ret && j < ARRAY_SIZE(extra); j++) {
+			size_t k = ks[i], n = k + extra[j];
+			const uint8_t *want = pattern + PAGE_SIZE - k;
+			memset(buf, 0, sizeof(buf));
+			size_t left = uaccess_copy(buf, edge - k, n);
+			if (left != n - k || memcmp(buf, want, k)) {
+				console_printf(
+					"selftest: from program memory, %zu bytes before the edge, %zu long: %zu left, want %zu\n",
+					k, n, left, n - k);
+				ret = -1;
+				break;
+			}
+			/* buf[256..] is zeros: they must reach the page. */
+			left = uaccess_copy(edge - k, buf + 256, n);
+			if (left != n - k || uaccess_copy(buf, edge - k, k) ||
+			    memcmp(buf, buf + 256, k)) {
+				console_printf(
+					"selftest: to program memory, %zu bytes before the edge, %zu long: %zu left, want %zu\n",
+					k, n, left, n - k);
+				ret = -1;
+			}
+			/* Put the pattern back for the next round. */
+			uaccess_copy(edge - k, want, k);
+		}
+	ST_CHECK(vm_unmap(base, 2 * PAGE_SIZE) == 0, "vm_unmap failed");
+	selftest_pages_kept(3);
+	return ret;
+}

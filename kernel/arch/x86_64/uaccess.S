@@ -8,6 +8,8 @@
  *   size_t uaccess_copy(void *dst, const void *src, size_t n)
  *   size_t uaccess_clear(void *dst, size_t n)
  */
+#include "copy.inc"
+
 	.macro SMAP_OPEN
 	testb $1, smap_enabled(%rip)
 	jz 101f
@@ -24,26 +26,42 @@
 
 	.text
 	/*
-	 * Eight bytes a step, then the odd bytes: under TCG each step of a
-	 * rep string instruction costs the same whatever its width. A fault
-	 * in the 8-byte part goes on byte by byte from where it stopped, so
-	 * the copy still stops exactly at the first byte it cannot touch
-	 * (an 8-byte step may straddle the page that faulted).
+	 * 64-byte blocks (copy.inc), then 8 bytes a step, then the odd bytes.
+	 * A fault in a block or in the 8-byte part goes on byte by byte from
+	 * where it stopped, so the copy still stops exactly at the first byte
+	 * it cannot touch (a wide access may straddle the page that faulted).
 	 */
 	.globl uaccess_copy
 uaccess_copy:
-	movq %rdx, %rcx
-	shrq $3, %rcx
-	andl $7, %edx
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	movq %rdx, %rax
+	shrq $6, %rax
+	andl $63, %edx
 	SMAP_OPEN
-1:	rep movsq
+	testq %rax, %rax
+	jz 1f
+	COPY_BLOCKS 9f
+1:	movl %edx, %ecx
+	shrl $3, %ecx
+	andl $7, %edx
+2:	rep movsq
 	movq %rdx, %rcx
-2:	rep movsb
-3:	SMAP_CLOSE
+3:	rep movsb
+4:	SMAP_CLOSE
+	popq %r13
+	popq %r12
+	popq %rbx
 	movq %rcx, %rax
 	ret
-4:	leaq (%rdx, %rcx, 8), %rcx
-	jmp 2b
+	/* Faulted in a block: %rax blocks and %rdx bytes were left. */
+9:	shlq $6, %rax
+	leaq (%rax, %rdx), %rcx
+	jmp 3b
+	/* Faulted in the 8-byte part: %rcx words and %rdx bytes were left. */
+10:	leaq (%rdx, %rcx, 8), %rcx
+	jmp 3b
 
 	.globl uaccess_clear
 uaccess_clear:
@@ -63,7 +81,7 @@ uaccess_clear:
 
 	.section .extable, "a"
 	.p2align 3
-	.quad 1b, 4b
-	.quad 2b, 3b
+	.quad 2b, 10b
+	.quad 3b, 4b
 	.quad 5b, 8b
 	.quad 6b, 7b
