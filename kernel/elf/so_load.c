@@ -10,7 +10,8 @@
  * (code read+execute, data read+write, the rest read-only: W^X holds), and
  * the constructors run. An undefined symbol the kernel does not export is
  * reported by name, all of them before the load fails: never a silent
- * jump to nowhere.
+ * jump to nowhere. The loader may name symbols whose references go to the
+ * kernel even where the object defines them (so_override).
  */
 #include <arch/x86_64/paging.h>
 #include <kernel/elf.h>
@@ -76,6 +77,7 @@ struct shared_object {
 	const struct elf64_sym *syms;
 	size_t nr_syms;
 	const char *strtab;
+	const struct so_override *over; /* while linking */
 };
 
 /* Bounds-checked pointer into the image for an address of the object. */
@@ -141,7 +143,10 @@ static int find_symbols(struct shared_object *so, const char *file, size_t size,
 	return -ENOEXEC;
 }
 
-/* Where symbol @idx points: the object's own, or a kernel export. */
+/*
+ * Where symbol @idx points: the kernel's override, the object's own, or a
+ * kernel export.
+ */
 static int resolve(struct shared_object *so, uint64_t idx, uint64_t *out,
 		   unsigned *missing)
 {
@@ -149,6 +154,11 @@ static int resolve(struct shared_object *so, uint64_t idx, uint64_t *out,
 		return -ENOEXEC;
 	const struct elf64_sym *s = &so->syms[idx];
 	const char *name = so->strtab + s->name;
+	for (const struct so_override *o = so->over; o && o->name; o++)
+		if (!strcmp(o->name, name)) {
+			*out = (uint64_t)o->addr;
+			return 0;
+		}
 	if (s->shndx != 0) {
 		*out = (uint64_t)so->base + s->value;
 		return 0;
@@ -263,7 +273,8 @@ static void protect_segments(struct shared_object *so,
 	}
 }
 
-struct shared_object *so_load(const char *name, const void *image, size_t size)
+struct shared_object *so_load(const char *name, const void *image, size_t size,
+			      const struct so_override *over)
 {
 	const char *file = image;
 	const struct elf64_ehdr *eh = image;
@@ -282,6 +293,7 @@ struct shared_object *so_load(const char *name, const void *image, size_t size)
 	if (!so)
 		return ERR_PTR(-ENOMEM);
 	so->name = name;
+	so->over = over;
 	int ret = load_segments(so, file, size, eh, ph);
 	if (!ret)
 		ret = find_symbols(so, file, size, eh);

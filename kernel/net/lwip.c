@@ -16,6 +16,8 @@
 #include <kernel/time.h>
 #include <kernel/waitq.h>
 
+#include "net_internal.h"
+
 extern const char lwip_image[], lwip_image_end[];
 
 #define LWIP_START_TIMEOUT_NS NSEC_PER_SEC
@@ -39,9 +41,17 @@ static void tcpip_ready(void *arg)
 
 static int start_locked(void)
 {
+	/*
+	 * lwIP's own releases of its core lock come here too, so that the
+	 * segments held for the device's TSO go out (kernel/net/tso.c).
+	 */
+	static const struct so_override over[] = {
+		{ "sys_unlock_tcpip_core", lwip_unlock },
+		{ NULL, NULL },
+	};
 	struct shared_object *so =
 		so_load("liblwip.so.0", lwip_image,
-			(size_t)(lwip_image_end - lwip_image));
+			(size_t)(lwip_image_end - lwip_image), over);
 	if (IS_ERR(so))
 		return (int)PTR_ERR(so);
 	void (*tcpip_init)(void (*)(void *), void *) =
@@ -93,6 +103,7 @@ void lwip_lock(void)
 
 void lwip_unlock(void)
 {
+	net_tx_flush();
 	lwip.core_unlock();
 }
 

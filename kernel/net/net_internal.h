@@ -7,6 +7,28 @@
 /* Network interfaces: en0 .. en3. */
 #define NET_MAX_IFACES 4
 
+/*
+ * Large TCP segments for a device that cuts them itself (tso.c): what an
+ * interface holds of lwIP's segments. Under lwIP's core lock: tso_output
+ * is the interface's linkoutput, tso_flush sends what it holds.
+ */
+#define TSO_HDR_MAX (14 + 20 + 60) /* Ethernet, IPv4, TCP with options */
+#define TSO_MAX_SEGS 48		   /* 64 KiB of 1460-byte segments is 45 */
+struct virtio_net;
+struct tso {
+	uint8_t hdr[TSO_HDR_MAX]; /* the first segment's headers */
+	uint16_t hdr_len, mss;	  /* mss: the first segment's payload */
+	uint32_t next_seq;	  /* the sequence number that continues */
+	uint32_t payload;	  /* bytes held, headers not counted */
+	unsigned nseg;
+	void *seg[TSO_MAX_SEGS]; /* the segments' pbufs, referenced */
+};
+int tso_init(void);
+int tso_output(struct tso *t, struct virtio_net *nic, void *p);
+void tso_flush(struct tso *t, struct virtio_net *nic);
+/* Sends what every interface holds (netif.c); under the core lock. */
+void net_tx_flush(void);
+
 /* lwIP's tcpip_callback_wait: runs a function in lwIP's thread. */
 typedef int (*lwip_callback_fn)(void (*)(void *), void *);
 

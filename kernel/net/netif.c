@@ -6,9 +6,10 @@
  * struct netif is lwIP's; its size and the offsets of the few fields the
  * driver fills in come from Debian's lwIP headers at build time
  * (scripts/gen-lwip-layout.sh), so they match the library. Frames go out
- * through linkoutput (copied out of the pbuf chain into one virtio
- * buffer) and come in from the device's worker thread into a pbuf that
- * the worker runs through lwIP itself, under lwIP's core lock.
+ * through linkoutput (copied out of the pbuf chain into the device's
+ * buffers; TCP segments may first be joined into large ones, tso.c) and
+ * come in from the device's worker thread into a pbuf that the worker
+ * runs through lwIP itself, under lwIP's core lock.
  */
 #include <drivers/virtio.h>
 #include <generated/lwip_layout.h>
@@ -50,6 +51,7 @@ struct iface {
 	uint32_t addr, mask, gw; /* network order */
 	bool set, dhcp, added;
 	const char *option; /* the ip= value, for messages */
+	struct tso tso;	    /* segments held for the device's TSO */
 };
 static struct iface ifaces[NET_MAX_IFACES];
 
@@ -169,25 +171,23 @@ int net_write_resolv_conf(void)
 static int (*tcpip_input)(void *p, void *netif);
 static int (*ethernet_input)(void *p, void *netif);
 static void *(*pbuf_alloc)(int layer, uint16_t len, int type);
-static uint16_t (*pbuf_copy_partial)(const void *p, void *buf, uint16_t len,
-				     uint16_t off);
 static uint8_t (*pbuf_free)(void *p);
 static uint16_t (*inet_chksum)(const void *data, uint16_t len);
 
 #define FIELD(ifc, type, off) (*(type *)((ifc)->netif + (off)))
 
-static void copy_pbuf(void *dst, size_t len, void *p)
-{
-	pbuf_copy_partial(p, dst, (uint16_t)len, 0);
-}
-
-/* lwIP's output: the pbuf chain, copied once into the device's buffer. */
+/* lwIP's output, under its core lock. */
 static int linkoutput(void *netif, void *p)
 {
-	uint16_t len = *(uint16_t *)((char *)p + LWIP_PBUF_OFF_tot_len);
-	return virtio_net_tx(iface_of(netif)->nic, len, copy_pbuf, p) == 0 ?
-		       ERR_OK :
-		       ERR_IF;
+	struct iface *ifc = iface_of(netif);
+	return tso_output(&ifc->tso, ifc->nic, p);
+}
+
+void net_tx_flush(void)
+{
+	for (unsigned i = 0; i < NET_MAX_IFACES; i++)
+		if (ifaces[i].tso.nseg)
+			tso_flush(&ifaces[i].tso, ifaces[i].nic);
 }
 
 /*
@@ -392,12 +392,11 @@ int net_init(void)
 	ethernet_input = lwip_symbol("ethernet_input");
 	pbuf_alloc = lwip_symbol("pbuf_alloc");
 	inet_chksum = lwip_symbol("inet_chksum");
-	pbuf_copy_partial = lwip_symbol("pbuf_copy_partial");
 	pbuf_free = lwip_symbol("pbuf_free");
 	lwip_callback_fn callback = lwip_symbol("tcpip_callback_wait");
 	if (!tcpip_input || !ethernet_input || !pbuf_alloc || !inet_chksum ||
-	    !pbuf_copy_partial || !pbuf_free || !callback ||
-	    !lwip_symbol("etharp_output"))
+	    !pbuf_free || !callback || !lwip_symbol("etharp_output") ||
+	    tso_init())
 		return -ENOEXEC;
 	for (unsigned i = 0; i < n && !ret; i++)
 		ret = iface_up(i, callback);

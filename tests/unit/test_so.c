@@ -2,7 +2,8 @@
  * Unit tests of the shared-object linker (kernel/elf/so_load.c) on the
  * host, with Debian's real liblwip.so.0: linked against the host C
  * library's functions standing in for the kernel's exports, lwIP code then
- * runs correctly (its imports and internal calls were relocated); with one
+ * runs correctly (its imports and internal calls were relocated); an
+ * override takes the object's own calls to a function it defines; with one
  * export missing, the load fails and names it; a truncated image is
  * refused. The module area is host memory made executable by mprotect.
  */
@@ -57,11 +58,21 @@ void *kernel_export(const char *name)
 }
 
 /* Loaded objects stay for good, in the kernel as here: not leaks. */
+static struct shared_object *load_over(const char *name, const void *img,
+				       size_t size,
+				       const struct so_override *over)
+{
+	__lsan_disable();
+	struct shared_object *so = so_load(name, img, size, over);
+	__lsan_enable();
+	return so;
+}
+
 static struct shared_object *load(const char *name, const void *img,
 				  size_t size)
 {
 	__lsan_disable();
-	struct shared_object *so = so_load(name, img, size);
+	struct shared_object *so = so_load(name, img, size, NULL);
 	__lsan_enable();
 	return so;
 }
@@ -128,10 +139,46 @@ static void test_bad_images(void)
 	CHECK(IS_ERR(load("text", not_elf, sizeof(not_elf))));
 }
 
+static int overridden_calls;
+
+static int fake_ip4addr_aton(const char *s, uint32_t *addr)
+{
+	overridden_calls++;
+	*addr = 0x01020304;
+	return 1;
+}
+
+/*
+ * lwIP's ipaddr_aton calls its own ip4addr_aton (through its PLT): with
+ * an override, the call comes here; so_symbol still gives lwIP's own.
+ */
+static void test_override(void)
+{
+	static const struct so_override over[] = {
+		{ "ip4addr_aton", (void *)fake_ip4addr_aton },
+		{ NULL, NULL },
+	};
+	hidden = NULL;
+	struct shared_object *so =
+		load_over("liblwip.so.0", image, image_size, over);
+	CHECK(!IS_ERR(so));
+	if (IS_ERR(so))
+		return;
+	int (*ipaddr_aton)(const char *, void *) = so_symbol(so, "ipaddr_aton");
+	int (*own)(const char *, uint32_t *) = so_symbol(so, "ip4addr_aton");
+	uint32_t addr[6] = { 0 }; /* an ip_addr_t, with room */
+	CHECK(ipaddr_aton && ipaddr_aton("10.1.2.3", addr) == 1);
+	CHECK(overridden_calls == 1 && addr[0] == 0x01020304);
+	CHECK(own && own != fake_ip4addr_aton && own("10.1.2.3", addr) == 1 &&
+	      addr[0] == 0x0302010a);
+	CHECK(overridden_calls == 1);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
 		UNIT_CASE(test_links_and_runs),
+		UNIT_CASE(test_override),
 		UNIT_CASE(test_missing_import_named),
 		UNIT_CASE(test_bad_images),
 	};

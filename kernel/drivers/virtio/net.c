@@ -9,12 +9,16 @@
  * up to 64 KiB, the host's own segments unsplit) with the checksum left
  * for the receiver (GUEST_CSUM: NEEDS_CSUM, csum_start, csum_offset). The
  * stack above gets the frame as its buffers plus that checksum request.
- * Transmit uses no offload: lwIP computes every checksum and has no TSO.
+ *
+ * Transmit offloads, where the device offers them: the stack may hand
+ * over a TCP segment of up to 64 KiB with its checksum left to the device
+ * (CSUM) and the device's own segmentation at a given size (HOST_TSO4).
+ * Such a frame goes as a chain of buffers.
  *
  * The used rings are drained by a kernel thread per device, woken by the
  * interrupt: the stack above (lwIP) takes locks that sleep, which an
  * interrupt handler must not; it turns receive interrupts off while it
- * drains the ring. Transmit copies the frame into a buffer of its own and
+ * drains the ring. Transmit copies the frame into buffers of its own and
  * reclaims sent ones (onto a free list) before adding more, so the
  * transmit queue never interrupts.
  */
@@ -26,14 +30,24 @@
 #include <kernel/thread.h>
 #include <kernel/waitq.h>
 
+#define VIRTIO_NET_F_CSUM (1ULL << 0)
 #define VIRTIO_NET_F_GUEST_CSUM (1ULL << 1)
 #define VIRTIO_NET_F_MAC (1ULL << 5)
 #define VIRTIO_NET_F_GUEST_TSO4 (1ULL << 7)
+#define VIRTIO_NET_F_HOST_TSO4 (1ULL << 11)
 #define VIRTIO_NET_F_MRG_RXBUF (1ULL << 15)
 #define NET_HDR_F_NEEDS_CSUM 1
+#define NET_HDR_GSO_TCPV4 1
 #define NET_HDR_LEN 12
 #define NET_BUF_LEN 4096 /* a receive buffer */
-#define TX_BUF_LEN 2048	 /* a frame to send, behind its header */
+/*
+ * A transmit buffer: frame bytes (behind the header in the first buffer
+ * of a frame), and in its last 8 bytes the next buffer of the same frame.
+ */
+#define TX_BUF_LEN 2048
+#define TX_ROOM (TX_BUF_LEN - sizeof(void *))
+#define TX_MAX_FRAME (14 + 65535) /* Ethernet header and an IPv4 packet */
+#define TX_MAX_PARTS ((NET_HDR_LEN + TX_MAX_FRAME + TX_ROOM - 1) / TX_ROOM)
 #define NR_RX 128
 #define MAX_NET_DEVICES 4
 
@@ -54,6 +68,7 @@ struct virtio_net {
 	void *tx_free;	      /* sent buffers for reuse, chained through
 			         their first bytes */
 	bool mergeable;	      /* MRG_RXBUF negotiated */
+	bool tso4;	      /* CSUM and HOST_TSO4 negotiated */
 	void (*rx_fn)(void *ctx, const struct virtio_net_frame *f);
 	void *rx_ctx;
 	uint64_t rx_frames, tx_frames, rx_dropped;
@@ -77,14 +92,40 @@ static void net_irq_done(struct virtqueue *vq)
 	spin_unlock_irqrestore(&n->wq.lock, flags);
 }
 
-/* Buffers the device has sent go on the free list (at most a ring's worth). */
+static void **tx_next(void *buf)
+{
+	return (void **)((char *)buf + TX_ROOM);
+}
+
+/* @buf and the buffers chained after it go on the free list. */
+static void free_tx_chain_locked(struct virtio_net *n, void *buf)
+{
+	while (buf) {
+		void *next = *tx_next(buf);
+		*(void **)buf = n->tx_free;
+		n->tx_free = buf;
+		buf = next;
+	}
+}
+
+/* Frames the device has sent give their buffers back (a ring's worth). */
 static void reclaim_tx_locked(struct virtio_net *n)
 {
 	void *buf;
-	while ((buf = virtq_get_used(n->tx, NULL)) != NULL) {
-		*(void **)buf = n->tx_free;
-		n->tx_free = buf;
-	}
+	while ((buf = virtq_get_used(n->tx, NULL)) != NULL)
+		free_tx_chain_locked(n, buf);
+}
+
+static void *alloc_tx_locked(struct virtio_net *n)
+{
+	void *buf = n->tx_free;
+	if (buf)
+		n->tx_free = *(void **)buf;
+	else
+		buf = kmalloc(TX_BUF_LEN);
+	if (buf)
+		*tx_next(buf) = NULL;
+	return buf;
 }
 
 /*
@@ -161,35 +202,62 @@ static void net_worker(void *arg)
 	}
 }
 
-int virtio_net_tx(struct virtio_net *n, size_t len,
-		  void (*copy)(void *dst, size_t len, void *arg), void *arg)
+int virtio_net_tx(struct virtio_net *n, const struct virtio_net_offload *o,
+		  size_t len,
+		  void (*copy)(void *dst, size_t off, size_t len, void *arg),
+		  void *arg)
 {
-	if (len == 0 || len > TX_BUF_LEN - NET_HDR_LEN)
+	size_t max = o ? (n->tso4 ? TX_MAX_FRAME : 0) : TX_ROOM - NET_HDR_LEN;
+	if (len == 0 || len > max)
 		return -EMSGSIZE;
+	struct virtq_buf b[TX_MAX_PARTS];
+	unsigned nb = 0;
+	int ret = 0;
 	mutex_lock(&n->tx_lock);
 	reclaim_tx_locked(n);
-	char *buf = n->tx_free;
-	if (buf)
-		n->tx_free = *(void **)buf;
-	else
-		buf = kmalloc(TX_BUF_LEN);
-	int ret = -ENOMEM;
-	if (buf) {
-		memset(buf, 0, NET_HDR_LEN); /* no offload asked for */
-		copy(buf + NET_HDR_LEN, len, arg);
-		struct virtq_buf b = { buf, (uint32_t)(NET_HDR_LEN + len),
-				       false };
-		ret = virtq_add(n->tx, &b, 1, buf);
-		if (ret == 0) {
-			virtq_kick(n->tx);
-			n->tx_frames++;
-		} else {
-			*(void **)buf = n->tx_free;
-			n->tx_free = buf;
+	/* The header, then the frame, TX_ROOM bytes a buffer. */
+	for (size_t done = 0, room; done < len; done += room) {
+		char *buf = alloc_tx_locked(n);
+		if (!buf) {
+			ret = -ENOMEM;
+			break;
 		}
+		if (nb)
+			*tx_next(b[nb - 1].addr) = buf;
+		size_t hdr = nb ? 0 : NET_HDR_LEN;
+		room = MIN(TX_ROOM - hdr, len - done);
+		b[nb++] = (struct virtq_buf){ buf, (uint32_t)(hdr + room),
+					      false };
+		copy(buf + hdr, done, room, arg);
+	}
+	if (nb && ret == 0) {
+		struct virtio_net_hdr *h = b[0].addr;
+		memset(h, 0, NET_HDR_LEN);
+		if (o) {
+			h->flags = NET_HDR_F_NEEDS_CSUM;
+			h->csum_start = o->csum_start;
+			h->csum_offset = o->csum_offset;
+			if (o->gso_size) {
+				h->gso_type = NET_HDR_GSO_TCPV4;
+				h->hdr_len = o->hdr_len;
+				h->gso_size = o->gso_size;
+			}
+		}
+		ret = virtq_add(n->tx, b, nb, b[0].addr);
+	}
+	if (ret == 0) {
+		virtq_kick(n->tx);
+		n->tx_frames++;
+	} else if (nb) {
+		free_tx_chain_locked(n, b[0].addr);
 	}
 	mutex_unlock(&n->tx_lock);
 	return ret;
+}
+
+bool virtio_net_tso4(const struct virtio_net *n)
+{
+	return n->tso4;
 }
 
 void virtio_net_set_rx(struct virtio_net *n,
@@ -219,13 +287,18 @@ int virtio_net_probe(struct virtio_device *vd)
 		return -ENOMEM;
 	uint64_t wanted = VIRTIO_NET_F_MAC | VIRTIO_NET_F_GUEST_CSUM |
 			  VIRTIO_NET_F_MRG_RXBUF;
+	uint64_t offered = vd->ops->get_features(vd);
 	/* Large segments need room: only with mergeable buffers. */
-	if (vd->ops->get_features(vd) & VIRTIO_NET_F_MRG_RXBUF)
+	if (offered & VIRTIO_NET_F_MRG_RXBUF)
 		wanted |= VIRTIO_NET_F_GUEST_TSO4;
+	/* Segmentation by the device needs its checksums. */
+	if (offered & VIRTIO_NET_F_CSUM)
+		wanted |= VIRTIO_NET_F_CSUM | VIRTIO_NET_F_HOST_TSO4;
 	uint64_t f = virtio_negotiate(vd, wanted);
 	if (!f)
 		goto err_free;
 	n->mergeable = f & VIRTIO_NET_F_MRG_RXBUF;
+	n->tso4 = (f & VIRTIO_NET_F_CSUM) && (f & VIRTIO_NET_F_HOST_TSO4);
 	if (f & VIRTIO_NET_F_MAC)
 		vd->ops->config_read(vd, 0, n->mac, 6);
 	else /* locally administered, from the device's place */
@@ -255,11 +328,12 @@ int virtio_net_probe(struct virtio_device *vd)
 		goto err_free;
 	virtq_kick(n->rx);
 	devices[nr_devices++] = n;
-	pr_info("virtio-net: %02x:%02x:%02x:%02x:%02x:%02x at %s%s%s",
+	pr_info("virtio-net: %02x:%02x:%02x:%02x:%02x:%02x at %s%s%s%s",
 		n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
 		n->mac[5], vd->where,
 		(f & VIRTIO_NET_F_GUEST_CSUM) ? ", rx checksum" : "",
-		(f & VIRTIO_NET_F_GUEST_TSO4) ? ", rx TSO4" : "");
+		(f & VIRTIO_NET_F_GUEST_TSO4) ? ", rx TSO4" : "",
+		n->tso4 ? ", tx checksum and TSO4" : "");
 	return 0;
 
 err_free:

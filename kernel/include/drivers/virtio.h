@@ -154,11 +154,29 @@ void virtio_net_set_rx(struct virtio_net *n,
 		       void (*fn)(void *ctx, const struct virtio_net_frame *f),
 		       void *ctx);
 /*
- * Sends one Ethernet frame of @len bytes, which @copy writes straight into
- * the device's buffer; 0 or -ENOSPC/-EMSGSIZE/-ENOMEM.
+ * What the device is asked to do to a frame it sends: finish the checksum
+ * over the bytes from @csum_start (stored at @csum_start + @csum_offset,
+ * where the pseudo-header sum is), and with @gso_size cut the TCP/IPv4
+ * segment into segments of @gso_size payload bytes, each behind a copy of
+ * the first @hdr_len bytes (Ethernet, IP and TCP headers).
  */
-int virtio_net_tx(struct virtio_net *n, size_t len,
-		  void (*copy)(void *dst, size_t len, void *arg), void *arg);
+struct virtio_net_offload {
+	uint16_t csum_start, csum_offset;
+	uint16_t hdr_len, gso_size;
+};
+/*
+ * Sends one Ethernet frame of @len bytes, which @copy writes straight into
+ * the device's buffers, a piece at a time in order (bytes @off to
+ * @off + @len of the frame). Without @o, one frame of at most 2028 bytes
+ * as it is; with @o (only where virtio_net_tso4() says so), up to 64 KiB.
+ * 0 or -ENOSPC/-EMSGSIZE/-ENOMEM.
+ */
+int virtio_net_tx(struct virtio_net *n, const struct virtio_net_offload *o,
+		  size_t len,
+		  void (*copy)(void *dst, size_t off, size_t len, void *arg),
+		  void *arg);
+/* Whether the device takes checksum and TCP segmentation requests. */
+bool virtio_net_tso4(const struct virtio_net *n);
 
 /* virtio-rng (rng.c): fills @buf from the device; bytes read, or -errno. */
 ssize_t virtio_rng_read(void *buf, size_t len);

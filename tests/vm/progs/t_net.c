@@ -318,16 +318,24 @@ static int connect_v4(const char *host, int port)
  * BYTES to HOST:PORT, then the program ends at once: no close, no
  * waiting. The kernel must still deliver every byte, and the FIN.
  */
+/*
+ * Sends @bytes and ends at once, without closing. Byte i of the stream is
+ * i % 251, which the host checks: a segment lost, doubled or misplaced
+ * shows.
+ */
 static int send_and_exit(const char *host, int port, long bytes)
 {
 	int c = connect_v4(host, port);
-	static char buf[64 * 1024];
-	memset(buf, 'x', sizeof(buf));
+	enum {
+		CHUNK = 64 * 1024
+	};
+	static char buf[CHUNK + 251];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i % 251);
 	for (long sent = 0; c >= 0 && sent < bytes;) {
-		size_t n = bytes - sent < (long)sizeof(buf) ?
-				   (size_t)(bytes - sent) :
-				   sizeof(buf);
-		ssize_t w = write(c, buf, n);
+		size_t n = bytes - sent < CHUNK ? (size_t)(bytes - sent) :
+						  CHUNK;
+		ssize_t w = write(c, buf + sent % 251, n);
 		CHECK(w > 0);
 		if (w <= 0)
 			break;
