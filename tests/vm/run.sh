@@ -109,6 +109,8 @@ case_malformed_values() {
 	local a
 	for a in "loglevel=9" "loglevel" "loglevel=1 loglevel=2" "init=" \
 		"env.1X=y" "virtio_mmio.device=4K@0x1001:5" "selftest=" \
+		"virtio_mmio.device=4K@0xd0000000:5 virtio_mmio.device=4K@0xd0001000:5" \
+		"virtio_mmio.device=8K@0xd0000000:5 virtio_mmio.device=4K@0xd0001000:6" \
 		"name=\"unterminated" "=x" $'init=/\xff'; do
 		boot malformed_values "$a"
 		want_status 2

@@ -2,7 +2,9 @@
  * `virtio_mmio.device=SIZE@BASE:IRQ[:ID]`, the format Linux documents and
  * Firecracker appends for each device. Values are checked strictly (no
  * trailing bytes, no overflow, page-aligned base, at least one page) so a
- * bad line fails at boot instead of mapping the wrong memory later.
+ * bad line fails at boot instead of mapping the wrong memory later. Two
+ * devices may not overlap or share an interrupt line: each line's vector
+ * belongs to one device, so the second would take it from the first.
  */
 #include <drivers/virtio_mmio.h>
 #include <kernel/cmdline.h>
@@ -58,6 +60,20 @@ static int set_device(const char *name, const char *value, char *err,
 			"option '%s' needs SIZE@BASE:IRQ[:ID] (e.g. 4K@0xd0000000:5), not '%.64s'",
 			name, value ? value : "");
 		return -EINVAL;
+	}
+	for (unsigned i = 0; i < nr_cmdline_devices; i++) {
+		const struct virtio_mmio_desc *o = &cmdline_devices[i];
+		if (o->irq == d.irq ||
+		    (d.base < o->base + o->size && o->base < d.base + d.size)) {
+			snprintf(
+				err, errlen,
+				"option '%s': '%.64s' %s the device at 0x%lx (irq %u); each needs its own",
+				name, value,
+				o->irq == d.irq ? "shares the irq of" :
+						  "overlaps",
+				o->base, o->irq);
+			return -EINVAL;
+		}
 	}
 	if (nr_cmdline_devices == VIRTIO_MMIO_MAX_CMDLINE) {
 		snprintf(err, errlen, "more than %d virtio_mmio.device options",
