@@ -3,6 +3,12 @@
  * by deadline and programs its local APIC for the earliest of the first
  * timer and the end of the running thread's time slice. There is no
  * periodic tick: an idle CPU with no timers sleeps until an interrupt.
+ *
+ * The APIC is written only to bring its deadline earlier. A later event
+ * (the common case: each thread switch moves the slice's end) leaves the
+ * earlier deadline armed; when it fires with nothing due, the interrupt
+ * arms the real one. Under TCG each write costs the vCPU QEMU's global
+ * lock; an early interrupt costs at most one per time slice.
  */
 #include <arch/x86_64/apic.h>
 #include <arch/x86_64/cpu.h>
@@ -33,8 +39,10 @@ static void reprogram_locked(struct cpu *c)
 		if (!next || t->deadline_ns < next)
 			next = t->deadline_ns;
 	}
-	if (next)
+	if (next && (!c->tq.armed_ns || next < c->tq.armed_ns)) {
 		lapic_timer_at(clock_monotonic_to_tsc(next));
+		c->tq.armed_ns = next;
+	}
 }
 
 void timer_reprogram(void)
@@ -91,6 +99,7 @@ void timer_interrupt(void)
 	uint64_t now = clock_monotonic_ns();
 
 	spin_lock(&c->tq.lock);
+	c->tq.armed_ns = 0; /* it fired */
 	while (!list_empty(&c->tq.timers)) {
 		struct timer *t =
 			list_entry(c->tq.timers.next, struct timer, node);

@@ -251,6 +251,7 @@ void cpu_struct_init(struct cpu *c, unsigned id, uint8_t *ist_stacks)
 	list_init(&c->rq.dead);
 	spin_lock_init(&c->tq.lock);
 	list_init(&c->tq.timers);
+	c->tq.armed_ns = 0;
 }
 
 /* What every CPU sets up for itself: GS, control registers, tables. */

@@ -49,6 +49,7 @@ struct runqueue {
 struct timer_queue {
 	spinlock_t lock;
 	struct list_node timers; /* struct timer, sorted by deadline */
+	uint64_t armed_ns;	 /* the local APIC's deadline; 0: none */
 };
 
 struct cpu {
