@@ -5,6 +5,7 @@
  * back when the stack is up. Later, the virtio-net netif and the socket
  * system calls sit on top of this.
  */
+#include <kernel/csum.h>
 #include <kernel/errno.h>
 #include <kernel/page.h>
 #include <kernel/net.h>
@@ -43,10 +44,13 @@ static int start_locked(void)
 {
 	/*
 	 * lwIP's own releases of its core lock come here too, so that the
-	 * segments held for the device's TSO go out (kernel/net/tso.c).
+	 * segments held for the device's TSO go out (kernel/net/tso.c); its
+	 * checksums use the kernel's sum, which is 32 bytes a pass where
+	 * lwIP's is 2 (kernel/lib/csum.c).
 	 */
 	static const struct so_override over[] = {
 		{ "sys_unlock_tcpip_core", lwip_unlock },
+		{ "lwip_standard_chksum", csum_sum16 },
 		{ NULL, NULL },
 	};
 	struct shared_object *so =

@@ -3,7 +3,8 @@
  * host, with Debian's real liblwip.so.0: linked against the host C
  * library's functions standing in for the kernel's exports, lwIP code then
  * runs correctly (its imports and internal calls were relocated); an
- * override takes the object's own calls to a function it defines; with one
+ * override takes the object's own calls to a function it defines; the
+ * kernel's checksum (kernel/lib/csum.c) gives what lwIP's does; with one
  * export missing, the load fails and names it; a truncated image is
  * refused. The module area is host memory made executable by mprotect.
  */
@@ -18,6 +19,7 @@
 
 #include <sanitizer/lsan_interface.h>
 
+#include <kernel/csum.h>
 #include <kernel/errno.h>
 #include <kernel/so.h>
 
@@ -174,11 +176,52 @@ static void test_override(void)
 	CHECK(overridden_calls == 1);
 }
 
+/*
+ * csum_sum16 against lwIP's lwip_standard_chksum, which the kernel links
+ * lwIP to instead: the same sum for random bytes at every alignment and
+ * every length up to a few hundred, then for long runs, all-zero and
+ * all-0xff data.
+ */
+static void test_checksum_matches_lwip(void)
+{
+	hidden = NULL;
+	struct shared_object *so = load("liblwip.so.0", image, image_size);
+	CHECK(!IS_ERR(so));
+	if (IS_ERR(so))
+		return;
+	uint16_t (*lwip_sum)(const void *, int) =
+		so_symbol(so, "lwip_standard_chksum");
+	CHECK(lwip_sum != NULL);
+	if (!lwip_sum)
+		return;
+	static uint8_t buf[70000];
+	srand(1071);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)rand();
+	unsigned bad = 0;
+	for (int off = 0; off < 8; off++)
+		for (int len = 0; len <= 400; len++)
+			bad += csum_sum16(buf + off, len) !=
+			       lwip_sum(buf + off, len);
+	static const int longs[] = { 1460, 1461, 4095, 65535, 65536, 69999 };
+	for (size_t i = 0; i < sizeof(longs) / sizeof(longs[0]); i++)
+		bad += csum_sum16(buf, longs[i]) != lwip_sum(buf, longs[i]) ||
+		       csum_sum16(buf + 1, longs[i]) !=
+			       lwip_sum(buf + 1, longs[i]);
+	memset(buf, 0, sizeof(buf));
+	bad += csum_sum16(buf, 1000) != lwip_sum(buf, 1000);
+	memset(buf, 0xff, sizeof(buf));
+	bad += csum_sum16(buf, 65535) != lwip_sum(buf, 65535) ||
+	       csum_sum16(buf + 3, 1001) != lwip_sum(buf + 3, 1001);
+	CHECK(bad == 0);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
 		UNIT_CASE(test_links_and_runs),
 		UNIT_CASE(test_override),
+		UNIT_CASE(test_checksum_matches_lwip),
 		UNIT_CASE(test_missing_import_named),
 		UNIT_CASE(test_bad_images),
 	};
