@@ -11,7 +11,8 @@ seconds stops every vCPU every few milliseconds, reads each one's rip and
 lets them go on. It prints the share of samples per kernel symbol
 (`nm` of --kernel); addresses in lwIP (--lwip-base: where the kernel's
 log, at loglevel=6, says liblwip.so.0 was loaded) are named from the
-library's dynamic symbols, program addresses count as <program>. A vCPU
+library's dynamic symbols (its static functions as offsets into it, to
+look up with `objdump -d`), program addresses count as <program>. A vCPU
 parked in the idle loop shows as idle_loop; one that waits for QEMU (an
 MMIO or MSR access, an IPI) shows at that instruction. Stopping the VM
 costs time, so the workload runs slower while it is sampled.
@@ -90,7 +91,7 @@ def symbols(path, dynamic=False, base=0):
     syms = []
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) >= 3 and parts[1] in "tTwW":
+        if len(parts) >= 3 and parts[1] in "tTwWrR":  # stubs live in rodata
             syms.append((int(parts[0], 16) + base, parts[2]))
     return sorted(syms)
 
@@ -105,10 +106,11 @@ def main():
     ap.add_argument("--top", type=int, default=30)
     a = ap.parse_args()
 
-    tables = [symbols(a.kernel)]
+    kernel = symbols(a.kernel)
+    lwip = []
     if a.lwip_base:
-        tables.insert(0, [(addr, "lwip:" + name) for addr, name in
-                          symbols(LWIP, dynamic=True, base=a.lwip_base)])
+        lwip = [(addr, "lwip:" + name) for addr, name in
+                symbols(LWIP, dynamic=True, base=a.lwip_base)]
     stub = Stub(a.port)
     stub.send("c")
     time.sleep(a.delay)
@@ -129,13 +131,16 @@ def main():
         if rip < 1 << 47:
             counts["<program>"] += 1
             continue
-        name = hex(rip)
-        for table in tables:
-            i = bisect.bisect_right(table, (rip, "\xff")) - 1
-            if i >= 0 and (table is tables[-1] or
-                           rip - table[i][0] < 1 << 16):
-                name = table[i][1]
-                break
+        in_lwip = a.lwip_base and rip >= a.lwip_base
+        table = lwip if in_lwip else kernel
+        i = bisect.bisect_right(table, (rip, "\xff")) - 1
+        if i < 0:
+            name = hex(rip)
+        elif in_lwip and rip - table[i][0] > 2048:
+            # lwIP's static functions have no dynamic symbol: an offset.
+            name = "lwip:+0x%x" % ((rip - a.lwip_base) & ~0xFF)
+        else:
+            name = table[i][1]
         counts[name] += 1
     total = sum(counts.values()) or 1
     print("vcpu-profile: %d samples" % total)
