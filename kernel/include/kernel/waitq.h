@@ -50,9 +50,6 @@ unsigned waitq_wake_all(struct waitq *wq);
 bool waitq_wake_one_locked(struct waitq *wq);
 unsigned waitq_wake_all_locked(struct waitq *wq);
 
-/* The first waiter's thread, or NULL; wq->lock held. */
-struct thread *waitq_first_locked(struct waitq *wq);
-
 /*
  * Sleeping mutex. Unlock hands the mutex straight to the first waiter
  * (FIFO), so no waiter starves. Not recursive.
