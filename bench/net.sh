@@ -21,8 +21,12 @@ linuxvm_initrd "$out/linuxvm-net.cpio" "$out/net-root/bin/tcpbench"
 
 ns=apnet-$$
 server=
+# Under set -e, each step must not fail: the namespace must always go.
 cleanup() {
-	[ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+	if [ -n "$server" ]; then
+		kill "$server" 2>/dev/null || true
+		wait "$server" 2>/dev/null || true
+	fi
 	ip netns del "$ns" 2>/dev/null || true
 }
 trap cleanup EXIT
