@@ -75,6 +75,12 @@ static uint16_t sum16(uint32_t sum, const uint8_t *p, size_t n)
 	return (uint16_t)sum;
 }
 
+/* The IPv4 length of what is held, with @more payload bytes added. */
+static size_t ip_len(const struct tso *t, size_t more)
+{
+	return IP_HLEN + t->hdr_len - TCP_OFF + t->payload + more;
+}
+
 static size_t frame_len(const void *p)
 {
 	return *(const uint16_t *)((const char *)p + LWIP_PBUF_OFF_tot_len);
@@ -181,8 +187,8 @@ void tso_flush(struct tso *t, struct virtio_net *nic)
 		send_frame(nic, t->seg[0]);
 	} else {
 		uint8_t *ip = t->hdr + ETH_HLEN, *tcp = t->hdr + TCP_OFF;
-		size_t tcp_len = t->hdr_len - TCP_OFF + t->payload;
-		put16(ip + 2, (uint16_t)(IP_HLEN + tcp_len));
+		size_t tcp_len = ip_len(t, 0) - IP_HLEN;
+		put16(ip + 2, (uint16_t)ip_len(t, 0));
 		put16(ip + 10, 0);
 		put16(ip + 10, (uint16_t)~sum16(0, ip, IP_HLEN));
 		/* The pseudo-header's sum; the device adds the rest. */
@@ -211,9 +217,8 @@ int tso_output(struct tso *t, struct virtio_net *nic, void *p)
 	size_t have = pbuf_copy_partial(p, h, (uint16_t)MIN(len, sizeof(h)), 0);
 	size_t hlen = holdable(h, have, len);
 	size_t payload = len - hlen;
-	if (t->nseg &&
-	    (!hlen || !continues(t, h, hlen) || payload > t->mss ||
-	     IP_HLEN + hlen - TCP_OFF + t->payload + payload > IP_MAX))
+	if (t->nseg && (!hlen || !continues(t, h, hlen) || payload > t->mss ||
+			ip_len(t, payload) > IP_MAX))
 		tso_flush(t, nic);
 	bool psh = hlen && (h[TCP_OFF + 13] & TCP_PSH);
 	if (!t->nseg) {
@@ -233,7 +238,7 @@ int tso_output(struct tso *t, struct virtio_net *nic, void *p)
 		t->hdr[TCP_OFF + 13] |= TCP_PSH;
 	/* The last of a run, or no room for another. */
 	if (psh || payload < t->mss || t->nseg == TSO_MAX_SEGS ||
-	    IP_HLEN + hlen - TCP_OFF + t->payload + t->mss > IP_MAX)
+	    ip_len(t, t->mss) > IP_MAX)
 		tso_flush(t, nic);
 	return ERR_OK;
 }
