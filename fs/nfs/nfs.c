@@ -27,7 +27,7 @@
 #define BACKOFF_FIRST_MS 250
 #define BACKOFF_MAX_MS 5000
 
-/* libnfs-side logging and time (nfs3.h). */
+/* libnfs-side logging, time and sleep (nfs_proto.h, nfs_rpc.h). */
 
 BUILD_ASSERT(NFS_LOG_ERR == LOG_ERR && NFS_LOG_WARNING == LOG_WARNING);
 
@@ -44,6 +44,11 @@ uint64_t nfs_now_ms(void)
 	return clock_monotonic_ns() / NSEC_PER_MSEC;
 }
 
+void nfs_sleep_ms(unsigned ms)
+{
+	thread_sleep_ns((uint64_t)ms * NSEC_PER_MSEC);
+}
+
 /* Contexts and threads. */
 
 /* A thread's binding to one mount's context (thread->nfs_bindings). */
@@ -55,17 +60,18 @@ struct nfs_binding {
 
 /* A new connection, giving up after @timeout_ms; *@root: the export. */
 static struct nfs_ctx *ctx_new(struct nfs_mount *nm, unsigned timeout_ms,
-			       struct nfs3_fh *root, char *err, size_t errlen)
+			       struct nfsfs_fh *root, char *err, size_t errlen)
 {
-	struct nfs3_mount_args args = { .url = nm->opts.url,
-					.timeout_ms = timeout_ms };
+	struct nfsfs_mount_args args = { .url = nm->opts.url,
+					 .timeout_ms = timeout_ms,
+					 .version = nm->opts.version };
 	struct nfs_ctx *c = kzalloc(sizeof(*c));
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return ERR_PTR(-ENOMEM);
 	}
 	mutex_init(&c->lock);
-	int ret = nfs3_connect(&args, &c->conn, root, err, errlen);
+	int ret = nfsfs_connect(&args, &c->conn, root, err, errlen);
 	if (ret) {
 		kfree(c);
 		return ERR_PTR(ret);
@@ -75,7 +81,7 @@ static struct nfs_ctx *ctx_new(struct nfs_mount *nm, unsigned timeout_ms,
 
 static void ctx_free(struct nfs_ctx *c)
 {
-	nfs3_disconnect(c->conn);
+	nfsfs_disconnect(c->conn);
 	kfree(c->buf);
 	kfree(c);
 }
@@ -92,7 +98,7 @@ static struct nfs_ctx *ctx_choose_locked(struct nfs_mount *nm)
 	}
 	if (nm->nr_ctx < nm->opts.nconnect) {
 		char err[128];
-		struct nfs3_fh root;
+		struct nfsfs_fh root;
 		struct nfs_ctx *c = ctx_new(nm, CONNECT_TIMEOUT_MS, &root, err,
 					    sizeof(err));
 		if (!IS_ERR(c)) {
@@ -161,11 +167,11 @@ static struct list_node *bucket(struct nfs_mount *nm, uint64_t fileid)
 static enum vtype vtype_of(uint32_t t)
 {
 	switch (t) {
-	case NFS3_REG:
+	case NFSFS_REG:
 		return VREG;
-	case NFS3_DIR:
+	case NFSFS_DIR:
 		return VDIR;
-	case NFS3_LNK:
+	case NFSFS_LNK:
 		return VLNK;
 	default:
 		return VNON;
@@ -177,7 +183,7 @@ static unsigned ifmt_of(enum vtype t)
 	return t == VDIR ? S_IFDIR : t == VLNK ? S_IFLNK : S_IFREG;
 }
 
-void nfs_attr_apply(struct vnode *vn, const struct nfs3_attr *a)
+void nfs_attr_apply(struct vnode *vn, const struct nfsfs_attr *a)
 {
 	if (!a->valid)
 		return;
@@ -204,8 +210,8 @@ static bool get_unless_zero(struct vnode *vn)
 	return false;
 }
 
-int nfs_node_get(struct mount *mp, const struct nfs3_fh *fh,
-		 const struct nfs3_attr *attr, struct vnode **out)
+int nfs_node_get(struct mount *mp, const struct nfsfs_fh *fh,
+		 const struct nfsfs_attr *attr, struct vnode **out)
 {
 	struct nfs_mount *nm = mp->fs_data;
 	struct list_node *head = bucket(nm, attr->fileid);
@@ -254,7 +260,7 @@ void nfs_node_release(struct vnode *vn)
 	struct nfs_mount *nm = nfs_mount_of(vn);
 	if (n->silly_name) {
 		struct nfs_ctx *c = nfs_ctx_get(nm);
-		int ret = nfs3_remove(c->conn, &n->silly_dir, n->silly_name);
+		int ret = nfsfs_remove(c->conn, &n->silly_dir, n->silly_name);
 		nfs_ctx_put(c);
 		if (ret)
 			pr_warn("nfs: cannot remove %s, left by a file unlinked while open (%d)",
@@ -353,16 +359,16 @@ int nfsfs_mount(struct mount *mp, const char *source, unsigned long flags)
 	ret = connect_first(nm, source);
 	if (ret)
 		goto fail;
-	struct nfs3_conn *conn = nm->ctx[0]->conn;
-	nm->rsize = io_size(nfs3_readmax(conn), nm->opts.rsize);
-	nm->wsize = io_size(nfs3_writemax(conn), nm->opts.wsize);
+	struct nfsfs_conn *conn = nm->ctx[0]->conn;
+	nm->rsize = io_size(nfsfs_readmax(conn), nm->opts.rsize);
+	nm->wsize = io_size(nfsfs_writemax(conn), nm->opts.wsize);
 	nm->io_size = MAX(nm->rsize, nm->wsize);
 	ret = -ENOMEM;
 	nm->ctx[0]->buf = kmalloc(nm->io_size);
 	if (!nm->ctx[0]->buf)
 		goto fail;
-	struct nfs3_attr attr;
-	ret = nfs3_getattr(conn, &nm->root_fh, &attr);
+	struct nfsfs_attr attr;
+	ret = nfsfs_getattr(conn, &nm->root_fh, &attr);
 	if (ret) {
 		pr_err("nfs: %s: cannot read the export's attributes (%d)",
 		       source, ret);
@@ -376,9 +382,9 @@ int nfsfs_mount(struct mount *mp, const char *source, unsigned long flags)
 		mp->fs_data = NULL;
 		goto fail;
 	}
-	pr_info("nfs: %s: NFSv3, rsize %u KiB, wsize %u KiB, up to %u connections%s",
-		source, nm->rsize / 1024, nm->wsize / 1024, nm->opts.nconnect,
-		nm->opts.ro ? ", read-only" : "");
+	pr_info("nfs: %s: %s, rsize %u KiB, wsize %u KiB, up to %u connections%s",
+		source, nfsfs_version(conn), nm->rsize / 1024, nm->wsize / 1024,
+		nm->opts.nconnect, nm->opts.ro ? ", read-only" : "");
 	return 0;
 fail:
 	mount_free(nm);
@@ -391,9 +397,9 @@ fail:
 int nfsfs_statfs(struct mount *mp, struct kstatfs *st)
 {
 	struct nfs_mount *nm = mp->fs_data;
-	struct nfs3_fsstat fs;
+	struct nfsfs_fsstat fs;
 	struct nfs_ctx *c = nfs_ctx_get(nm);
-	int ret = nfs3_fsstat(c->conn, &nm->root_fh, &fs);
+	int ret = nfsfs_fsstat(c->conn, &nm->root_fh, &fs);
 	nfs_ctx_put(c);
 	if (ret)
 		return ret;

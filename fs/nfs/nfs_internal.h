@@ -7,20 +7,20 @@
 #include <kernel/waitq.h>
 #include <vfs/vnode.h>
 
-#include "nfs3.h"
+#include "nfs_proto.h"
 #include "nfs_opts.h"
 
 /* One libnfs context: a TCP connection and whoever is bound to it. */
 struct nfs_ctx {
 	struct mutex lock; /* held for a whole vnode op */
-	struct nfs3_conn *conn;
+	struct nfsfs_conn *conn;
 	unsigned binders; /* threads bound; under the mount's pool_lock */
 	char *buf;	  /* bounce buffer of io_size bytes, under lock */
 };
 
 struct nfs_mount {
 	struct nfs_opts opts;
-	struct nfs3_fh root_fh;
+	struct nfsfs_fh root_fh;
 	uint32_t rsize, wsize;	/* bytes per READ, WRITE: options and server */
 	uint32_t io_size;	/* the larger: the bounce buffers' size */
 	struct mutex pool_lock; /* protects nr_ctx and binders */
@@ -33,12 +33,12 @@ struct nfs_mount {
 /* A file, directory or link: the vnode and its handle. */
 struct nfs_node {
 	struct vnode vn;
-	struct nfs3_fh fh;
+	struct nfsfs_fh fh;
 	struct list_node hash; /* in the mount's table, under nodes_lock */
-	uint8_t cookie_verf[NFS3_VERFSIZE]; /* directories: READDIR's */
+	uint8_t cookie_verf[NFSFS_VERFSIZE]; /* directories: READDIR's */
 	/* Unlinked while open: renamed to this, removed at release. */
 	char *silly_name;
-	struct nfs3_fh silly_dir;
+	struct nfsfs_fh silly_dir;
 };
 
 static inline struct nfs_node *nfs_node_of(struct vnode *vn)
@@ -62,12 +62,12 @@ void nfs_ctx_put(struct nfs_ctx *c);
  * The vnode for handle @fh with attributes @attr (valid): the cached one,
  * refreshed, or a new one. With a reference.
  */
-int nfs_node_get(struct mount *mp, const struct nfs3_fh *fh,
-		 const struct nfs3_attr *attr, struct vnode **out);
+int nfs_node_get(struct mount *mp, const struct nfsfs_fh *fh,
+		 const struct nfsfs_attr *attr, struct vnode **out);
 /* The vnode release op: out of the table, freed. */
 void nfs_node_release(struct vnode *vn);
 /* Copies @attr into @vn (locked by the caller, or new). */
-void nfs_attr_apply(struct vnode *vn, const struct nfs3_attr *attr);
+void nfs_attr_apply(struct vnode *vn, const struct nfsfs_attr *attr);
 
 extern const struct vnode_ops nfs_vnode_ops;
 

@@ -73,15 +73,14 @@ static bool take_option(const char *opt, size_t len, struct nfs_opts *o,
 		return false;
 	}
 	if (key_is(opt, klen, "version")) {
-		unsigned v;
-		if (!val || !parse_uint(val, vlen, 3, 3, &v)) {
+		if (!val || !parse_uint(val, vlen, 3, 4, &o->version)) {
 			snprintf(
 				err, errlen,
-				"NFS version '%.*s' is not supported (only version=3)",
+				"NFS version '%.*s' is not supported (version=3 or version=4)",
 				(int)MIN(vlen, 16), val ? val : "");
 			*ret = -EINVAL;
 		}
-		return false;
+		return o->version == 4; /* libnfs mounts NFSv4 when told */
 	}
 	return true;
 bad:
@@ -100,7 +99,8 @@ int nfs_opts_parse(const char *source, struct nfs_opts *o, char *err,
 	int ret = 0;
 
 	*o = (struct nfs_opts){ .nconnect = NFS_NCONNECT_DEFAULT,
-				.retry_s = NFS_RETRY_DEFAULT_S };
+				.retry_s = NFS_RETRY_DEFAULT_S,
+				.version = 3 };
 	if (len < 7 || memcmp(source, "nfs://", 6) || source[6] == '/') {
 		snprintf(err, errlen, "'%.64s' is not nfs://SERVER/PATH",
 			 source);

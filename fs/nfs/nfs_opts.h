@@ -16,6 +16,7 @@ struct nfs_opts {
 	unsigned nconnect; /* connections (libnfs contexts) at most */
 	unsigned retry_s;  /* keep trying to mount at boot this long */
 	unsigned rsize, wsize; /* bytes per READ, WRITE at most; 0: 1 MiB */
+	unsigned version;      /* NFS version: 3 or 4 (4.0) */
 	bool ro;
 };
 
@@ -23,7 +24,9 @@ struct nfs_opts {
  * Splits @source (nfs://server/path?opt&opt=val...) into libnfs's URL and
  * the options libnfs does not know: nconnect=N, retry=SECONDS, ro, rw,
  * rsize=BYTES and wsize=BYTES (4096 to 1 MiB, rounded down to 4 KiB).
- * version= other than 3 is refused: only NFSv3 is implemented. On error
+ * version=3 (the default) or version=4 is recorded; version=4 also stays
+ * in the URL, for libnfs to mount NFSv4. Any other version is refused.
+ * On error
  * @err says why. nfs_opts_free() frees o->url.
  */
 int nfs_opts_parse(const char *source, struct nfs_opts *o, char *err,

@@ -35,8 +35,8 @@ static int nfs_lookup(struct vnode *dir, const char *name, size_t len,
 		      struct vnode **out)
 {
 	char nb[NAME_MAX + 1];
-	struct nfs3_fh fh;
-	struct nfs3_attr attr;
+	struct nfsfs_fh fh;
+	struct nfsfs_attr attr;
 
 	if (len == 1 && name[0] == '.') {
 		vnode_get(dir);
@@ -44,21 +44,21 @@ static int nfs_lookup(struct vnode *dir, const char *name, size_t len,
 		return 0;
 	}
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
-	int ret = nfs3_lookup(c->conn, &nfs_node_of(dir)->fh,
-			      cname(nb, name, len), &fh, &attr);
+	int ret = nfsfs_lookup(c->conn, &nfs_node_of(dir)->fh,
+			       cname(nb, name, len), &fh, &attr);
 	if (!ret && !attr.valid)
-		ret = nfs3_getattr(c->conn, &fh, &attr);
+		ret = nfsfs_getattr(c->conn, &fh, &attr);
 	nfs_ctx_put(c);
 	return ret ? ret : nfs_node_get(dir->mount, &fh, &attr, out);
 }
 
 /* After a call that made an object: its vnode, and the directory's times. */
 static int made(struct vnode *dir, int ret, struct nfs_ctx *c,
-		const struct nfs3_fh *fh, struct nfs3_attr *attr,
+		const struct nfsfs_fh *fh, struct nfsfs_attr *attr,
 		struct vnode **out)
 {
 	if (!ret && !attr->valid)
-		ret = nfs3_getattr(c->conn, fh, attr);
+		ret = nfsfs_getattr(c->conn, fh, attr);
 	nfs_ctx_put(c);
 	if (ret)
 		return ret;
@@ -70,18 +70,18 @@ static int nfs_create(struct vnode *dir, const char *name, size_t len,
 		      unsigned mode, struct vnode **out)
 {
 	char nb[NAME_MAX + 1];
-	struct nfs3_fh fh;
-	struct nfs3_attr attr;
+	struct nfsfs_fh fh;
+	struct nfsfs_attr attr;
 
 	if (read_only(dir))
 		return -EROFS;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
-	const struct nfs3_fh *dfh = &nfs_node_of(dir)->fh;
+	const struct nfsfs_fh *dfh = &nfs_node_of(dir)->fh;
 	int ret = (mode & S_IFMT) == S_IFDIR ?
-			  nfs3_mkdir(c->conn, dfh, cname(nb, name, len), mode,
-				     &fh, &attr) :
-			  nfs3_create(c->conn, dfh, cname(nb, name, len), mode,
-				      &fh, &attr);
+			  nfsfs_mkdir(c->conn, dfh, cname(nb, name, len), mode,
+				      &fh, &attr) :
+			  nfsfs_create(c->conn, dfh, cname(nb, name, len), mode,
+				       &fh, &attr);
 	return made(dir, ret, c, &fh, &attr, out);
 }
 
@@ -89,22 +89,22 @@ static int nfs_symlink(struct vnode *dir, const char *name, size_t len,
 		       const char *target, struct vnode **out)
 {
 	char nb[NAME_MAX + 1];
-	struct nfs3_fh fh;
-	struct nfs3_attr attr;
+	struct nfsfs_fh fh;
+	struct nfsfs_attr attr;
 
 	if (read_only(dir))
 		return -EROFS;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
-	int ret = nfs3_symlink(c->conn, &nfs_node_of(dir)->fh,
-			       cname(nb, name, len), target, &fh, &attr);
+	int ret = nfsfs_symlink(c->conn, &nfs_node_of(dir)->fh,
+				cname(nb, name, len), target, &fh, &attr);
 	return made(dir, ret, c, &fh, &attr, out);
 }
 
 /* The attributes of @vn again, after a call that changed them. */
 static void refresh(struct nfs_ctx *c, struct vnode *vn)
 {
-	struct nfs3_attr attr;
-	if (!nfs3_getattr(c->conn, &nfs_node_of(vn)->fh, &attr))
+	struct nfsfs_attr attr;
+	if (!nfsfs_getattr(c->conn, &nfs_node_of(vn)->fh, &attr))
 		nfs_attr_apply(vn, &attr);
 }
 
@@ -116,8 +116,8 @@ static int nfs_link(struct vnode *dir, const char *name, size_t len,
 	if (read_only(dir))
 		return -EROFS;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
-	int ret = nfs3_link(c->conn, &nfs_node_of(vn)->fh,
-			    &nfs_node_of(dir)->fh, cname(nb, name, len));
+	int ret = nfsfs_link(c->conn, &nfs_node_of(vn)->fh,
+			     &nfs_node_of(dir)->fh, cname(nb, name, len));
 	if (!ret) {
 		refresh(c, vn);
 		vnode_touch_locked(dir);
@@ -134,9 +134,9 @@ static int remove_name(struct vnode *dir, const char *name, size_t len,
 	if (read_only(dir))
 		return -EROFS;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
-	const struct nfs3_fh *dfh = &nfs_node_of(dir)->fh;
-	int ret = is_dir ? nfs3_rmdir(c->conn, dfh, cname(nb, name, len)) :
-			   nfs3_remove(c->conn, dfh, cname(nb, name, len));
+	const struct nfsfs_fh *dfh = &nfs_node_of(dir)->fh;
+	int ret = is_dir ? nfsfs_rmdir(c->conn, dfh, cname(nb, name, len)) :
+			   nfsfs_remove(c->conn, dfh, cname(nb, name, len));
 	nfs_ctx_put(c);
 	if (ret)
 		return ret;
@@ -166,8 +166,8 @@ static int silly_rename(struct vnode *dir, const char *name, size_t len,
 	snprintf(silly, 32, ".nfs%016llx%08x", (unsigned long long)vn->ino,
 		 __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
-	const struct nfs3_fh *dfh = &nfs_node_of(dir)->fh;
-	int ret = nfs3_rename(c->conn, dfh, cname(nb, name, len), dfh, silly);
+	const struct nfsfs_fh *dfh = &nfs_node_of(dir)->fh;
+	int ret = nfsfs_rename(c->conn, dfh, cname(nb, name, len), dfh, silly);
 	nfs_ctx_put(c);
 	if (ret) {
 		kfree(silly);
@@ -205,9 +205,9 @@ static int nfs_rename(struct vnode *fdir, const char *fname, size_t flen,
 	if (read_only(fdir))
 		return -EROFS;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(fdir));
-	int ret = nfs3_rename(c->conn, &nfs_node_of(fdir)->fh,
-			      cname(fb, fname, flen), &nfs_node_of(tdir)->fh,
-			      cname(tb, tname, tlen));
+	int ret = nfsfs_rename(c->conn, &nfs_node_of(fdir)->fh,
+			       cname(fb, fname, flen), &nfs_node_of(tdir)->fh,
+			       cname(tb, tname, tlen));
 	nfs_ctx_put(c);
 	if (ret)
 		return ret;
@@ -225,15 +225,15 @@ static ssize_t nfs_read(struct vnode *vn, struct uio *u, uint64_t off)
 {
 	struct nfs_mount *nm = nfs_mount_of(vn);
 	struct nfs_ctx *c = nfs_ctx_get(nm);
-	struct nfs3_attr attr = { 0 };
+	struct nfsfs_attr attr = { 0 };
 	ssize_t done = 0;
 	long ret = 0;
 
 	while (u->len) {
 		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->rsize);
 		bool eof = false;
-		ret = nfs3_read(c->conn, &nfs_node_of(vn)->fh, off, n, c->buf,
-				&eof, &attr);
+		ret = nfsfs_read(c->conn, &nfs_node_of(vn)->fh, off, n, c->buf,
+				 &eof, &attr);
 		if (ret <= 0)
 			break;
 		if (uio_copy_out(u, c->buf, (size_t)ret)) {
@@ -253,7 +253,7 @@ static ssize_t nfs_read(struct vnode *vn, struct uio *u, uint64_t off)
 static ssize_t nfs_write(struct vnode *vn, struct uio *u, uint64_t off)
 {
 	struct nfs_mount *nm = nfs_mount_of(vn);
-	struct nfs3_attr attr = { 0 };
+	struct nfsfs_attr attr = { 0 };
 	ssize_t done = 0;
 	long ret = 0;
 
@@ -267,8 +267,8 @@ static ssize_t nfs_write(struct vnode *vn, struct uio *u, uint64_t off)
 			ret = -EFAULT;
 			break;
 		}
-		ret = nfs3_write(c->conn, &nfs_node_of(vn)->fh, off, n, c->buf,
-				 &attr);
+		ret = nfsfs_write(c->conn, &nfs_node_of(vn)->fh, off, n, c->buf,
+				  &attr);
 		if (ret <= 0) {
 			*u = saved;
 			break;
@@ -291,13 +291,13 @@ static ssize_t nfs_write(struct vnode *vn, struct uio *u, uint64_t off)
 
 static int nfs_truncate(struct vnode *vn, uint64_t size)
 {
-	struct nfs3_sattr sa = { .set_size = true, .size = size };
-	struct nfs3_attr attr = { 0 };
+	struct nfsfs_sattr sa = { .set_size = true, .size = size };
+	struct nfsfs_attr attr = { 0 };
 
 	if (read_only(vn))
 		return -EROFS;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
-	int ret = nfs3_setattr(c->conn, &nfs_node_of(vn)->fh, &sa, &attr);
+	int ret = nfsfs_setattr(c->conn, &nfs_node_of(vn)->fh, &sa, &attr);
 	nfs_ctx_put(c);
 	if (ret)
 		return ret;
@@ -309,7 +309,7 @@ static int nfs_truncate(struct vnode *vn, uint64_t size)
 /* The VFS stored the new attributes in the vnode; now the server. */
 static int nfs_setattr(struct vnode *vn, const struct vattr *va)
 {
-	struct nfs3_sattr sa = {
+	struct nfsfs_sattr sa = {
 		.set_mode = va->mask & VATTR_MODE,
 		.set_uid = va->mask & VATTR_UID,
 		.set_gid = va->mask & VATTR_GID,
@@ -323,7 +323,7 @@ static int nfs_setattr(struct vnode *vn, const struct vattr *va)
 		.atime = { va->atime.sec, (uint32_t)va->atime.nsec },
 		.mtime = { va->mtime.sec, (uint32_t)va->mtime.nsec },
 	};
-	struct nfs3_attr attr = { 0 };
+	struct nfsfs_attr attr = { 0 };
 
 	if (!sa.set_mode && !sa.set_uid && !sa.set_gid && !sa.set_atime &&
 	    !sa.set_mtime)
@@ -331,7 +331,7 @@ static int nfs_setattr(struct vnode *vn, const struct vattr *va)
 	if (read_only(vn))
 		return -EROFS;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
-	int ret = nfs3_setattr(c->conn, &nfs_node_of(vn)->fh, &sa, &attr);
+	int ret = nfsfs_setattr(c->conn, &nfs_node_of(vn)->fh, &sa, &attr);
 	if (ret)
 		refresh(c, vn); /* undo what the VFS stored */
 	nfs_ctx_put(c);
@@ -344,7 +344,7 @@ static int nfs_fsync(struct vnode *vn)
 	if (vn->type != VREG || read_only(vn))
 		return 0;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
-	int ret = nfs3_commit(c->conn, &nfs_node_of(vn)->fh);
+	int ret = nfsfs_commit(c->conn, &nfs_node_of(vn)->fh);
 	nfs_ctx_put(c);
 	return ret;
 }
@@ -355,7 +355,7 @@ static ssize_t nfs_readlink(struct vnode *vn, struct uio *u)
 	if (!buf)
 		return -ENOMEM;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
-	long len = nfs3_readlink(c->conn, &nfs_node_of(vn)->fh, buf, PATH_MAX);
+	long len = nfsfs_readlink(c->conn, &nfs_node_of(vn)->fh, buf, PATH_MAX);
 	nfs_ctx_put(c);
 	if (len > 0) {
 		size_t n = MIN((size_t)len, MIN(u->len, (size_t)PATH_MAX));
@@ -372,19 +372,19 @@ struct readdir_ctx {
 	bool stopped;
 };
 
-static enum vtype entry_type(const struct nfs3_attr *attr)
+static enum vtype entry_type(const struct nfsfs_attr *attr)
 {
 	if (!attr)
 		return VNON;
-	return attr->type == NFS3_DIR ? VDIR :
-	       attr->type == NFS3_LNK ? VLNK :
-	       attr->type == NFS3_REG ? VREG :
-					VNON;
+	return attr->type == NFSFS_DIR ? VDIR :
+	       attr->type == NFSFS_LNK ? VLNK :
+	       attr->type == NFSFS_REG ? VREG :
+					 VNON;
 }
 
 static int readdir_entry(void *arg, const char *name, uint64_t fileid,
-			 uint64_t cookie, const struct nfs3_attr *attr,
-			 const struct nfs3_fh *fh)
+			 uint64_t cookie, const struct nfsfs_attr *attr,
+			 const struct nfsfs_fh *fh)
 {
 	struct readdir_ctx *rc = arg;
 	if (rc->fill(rc->ctx, name, strlen(name), fileid, entry_type(attr),
@@ -408,8 +408,8 @@ static int nfs_readdir(struct vnode *dir, uint64_t *cookie, vfs_filldir_fn fill,
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(dir));
 	while (!rc.stopped && ret == 0) {
 		uint64_t before = *cookie;
-		ret = nfs3_readdir(c->conn, &n->fh, *cookie, n->cookie_verf,
-				   readdir_entry, &rc);
+		ret = nfsfs_readdir(c->conn, &n->fh, *cookie, n->cookie_verf,
+				    readdir_entry, &rc);
 		if (ret == 0 && !rc.stopped && *cookie == before) {
 			pr_err("nfs: the server sent an empty directory page that is not the last");
 			ret = -EIO;

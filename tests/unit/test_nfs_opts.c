@@ -34,7 +34,11 @@ static void test_ours_removed(void)
 	CHECK(parse("nfs://h/e?uid=5&nconnect=2&ro&gid=6&retry=0&version=3", &o,
 		    err) == 0);
 	CHECK(!strcmp(o.url, "nfs://h/e?uid=5&gid=6"));
-	CHECK(o.nconnect == 2 && o.ro && o.retry_s == 0);
+	CHECK(o.nconnect == 2 && o.ro && o.retry_s == 0 && o.version == 3);
+	nfs_opts_free(&o);
+	/* version=4 is for libnfs too: it mounts NFSv4 when told. */
+	CHECK(parse("nfs://h/e?nconnect=2&version=4&uid=0", &o, err) == 0);
+	CHECK(o.version == 4 && !strcmp(o.url, "nfs://h/e?version=4&uid=0"));
 	nfs_opts_free(&o);
 	CHECK(parse("nfs://h/e?ro&rw", &o, err) == 0);
 	CHECK(!o.ro && !strcmp(o.url, "nfs://h/e"));
@@ -80,7 +84,8 @@ static void test_refused(void)
 		"nfs://h/e?retry=3601",
 		"nfs://h/e?retry=-1",
 		"nfs://h/e?ro=1",
-		"nfs://h/e?version=4",
+		"nfs://h/e?version=2",
+		"nfs://h/e?version=41",
 		"nfs://h/e?version=",
 		"nfs:///export",
 		"nfs:/h/e",
@@ -99,8 +104,8 @@ static void test_refused(void)
 	}
 	struct nfs_opts o;
 	char err[128];
-	CHECK(parse("nfs://h/e?version=4", &o, err) == -22);
-	CHECK(strstr(err, "only version=3") != NULL);
+	CHECK(parse("nfs://h/e?version=5", &o, err) == -22);
+	CHECK(strstr(err, "version=3 or version=4") != NULL);
 }
 
 /* Random sources: no crash, no leak, a message whenever refused. */

@@ -13,6 +13,13 @@
 source "$root/tests/lib/nfs-server.sh"
 t_nfs_host=$root/build/vm-root/bin/glibc/t_nfs
 nfs_mount="mount=/data,nfs://10.0.0.1/export"
+nfs_tag=nfs # the cases' name prefix: nfs4 for their NFSv4 runs
+
+# Runs case function $1 (with the rest as its arguments) over NFSv4.
+nfs_v4() {
+	local nfs_mount="mount=/data,nfs://10.0.0.1/export?version=4" nfs_tag=nfs4
+	"$@"
+}
 
 # netns_pre hook: the server, exporting a new directory.
 nfs_pre() {
@@ -51,7 +58,7 @@ random_size() {
 }
 
 nfs_files_case() {
-	nfs_start "nfs_files_$1" "mount=/scratch,ramfs init=/bin/$1/t_files -- /data"
+	nfs_start "${nfs_tag}_files_$1" "mount=/scratch,ramfs init=/bin/$1/t_files -- /data"
 	nfs_finish
 	want_status 0
 	want_text "t_files: "
@@ -60,10 +67,11 @@ nfs_files_case() {
 }
 case_nfs_files_musl() { nfs_files_case musl; }
 case_nfs_files_glibc() { nfs_files_case glibc; }
+case_nfs4_files_glibc() { nfs_v4 nfs_files_case glibc; }
 
 # 8 threads at once on 2 vCPUs: files, renames, appends to one fd.
 case_nfs_fsthreads() {
-	netns_qemu="-smp 2" nfs_start nfs_fsthreads "init=/bin/glibc/t_fsthreads -- /data"
+	netns_qemu="-smp 2" nfs_start "${nfs_tag}_fsthreads" "init=/bin/glibc/t_fsthreads -- /data"
 	nfs_finish
 	want_status 0
 	want_text "t_fsthreads: "
@@ -84,7 +92,7 @@ case_nfs_data() {
 	local max=${NFS_TEST_MAX_SIZE:-$((1 << 30))} out_size
 	in_size=$(random_size "$max")
 	out_size=$(random_size "$max")
-	netns_qemu="-m 1536M" netns_timeout=900 nfs_setup=nfs_make_input nfs_start nfs_data \
+	netns_qemu="-m 1536M" netns_timeout=900 nfs_setup=nfs_make_input nfs_start "${nfs_tag}_data" \
 		"init=/bin/musl/t_nfs -- check /data/in $in_size 11 map /data/in $in_size 11 write /data/out $out_size 12"
 	nfs_finish
 	nfs_host_check "out" "$out_size" 12
@@ -102,7 +110,7 @@ case_nfs_data() {
 case_nfs_mmap_shared() {
 	local size
 	size=$(($(random_size $((4 << 20))) + 16384))
-	nfs_start nfs_mmap_shared "init=/bin/musl/t_nfs -- write /data/m $size 31 shared /data/m $size 31"
+	nfs_start "${nfs_tag}_mmap_shared" "init=/bin/musl/t_nfs -- write /data/m $size 31 shared /data/m $size 31"
 	nfs_finish
 	nfs_host_check "m" "$size" 36
 	want_status 0
@@ -154,12 +162,13 @@ nfs_threads_case() {
 	want_text ", 0 failed"
 }
 case_nfs_threads() { nfs_threads_case nfs_threads; }
+case_nfs4_threads() { nfs_v4 nfs_threads_case nfs4_threads; }
 
 # The server restarts while the guest writes: nothing acknowledged is
 # lost, and the program never notices.
 case_nfs_server_restart() {
 	local size=$((32 << 20)) i
-	nfs_start nfs_server_restart "init=/bin/musl/t_nfs -- write /data/stream $size 21"
+	nfs_start "${nfs_tag}_server_restart" "init=/bin/musl/t_nfs -- write /data/stream $size 21"
 	for ((i = 0; i < 300; i++)); do
 		[ "$(stat -c %s "$nfs_dir/stream" 2>/dev/null || echo 0)" -gt $((2 << 20)) ] && break
 		sleep 0.1
@@ -224,7 +233,7 @@ case_nfs_read_only() {
 # 10,000 names in one directory: created, listed once each, looked up;
 # the host counts them too.
 case_nfs_big_dir() {
-	nfs_start nfs_big_dir "init=/bin/musl/t_nfs -- dir /data/big 10000 0"
+	nfs_start "${nfs_tag}_big_dir" "init=/bin/musl/t_nfs -- dir /data/big 10000 0"
 	nfs_finish
 	want_status 0
 	want_text "t_nfs: dir /data/big done"
@@ -237,7 +246,7 @@ case_nfs_big_dir() {
 # Random operations, ramfs as the model and NFS under test, in lockstep.
 case_nfs_model() {
 	local seed=$((RANDOM + 1))
-	nfs_start nfs_model "init=/bin/musl/t_fsmodel -- /tmp/model /data/test 4000 $seed"
+	nfs_start "${nfs_tag}_model" "init=/bin/musl/t_fsmodel -- /tmp/model /data/test 4000 $seed"
 	nfs_finish
 	want_status 0
 	want_text "t_fsmodel: 4000 operations, 0 mismatches"
@@ -252,4 +261,26 @@ case_nfs_map_too_big() {
 	want_status 0
 	want_text "t_nfs: nomap /data/huge done"
 	want_text ", 0 failed"
+}
+
+# The same over NFSv4.0: data both ways, a shared mapping, threads, a
+# large directory, the model, and a server restart mid-stream.
+case_nfs4_fsthreads() { nfs_v4 case_nfs_fsthreads; }
+case_nfs4_data() { nfs_v4 case_nfs_data; }
+case_nfs4_mmap_shared() { nfs_v4 case_nfs_mmap_shared; }
+case_nfs4_server_restart() { nfs_v4 case_nfs_server_restart; }
+case_nfs4_big_dir() { nfs_v4 case_nfs_big_dir; }
+case_nfs4_model() { nfs_v4 case_nfs_model; }
+
+# NFSv4 says which version it mounted, and a missing export fails as
+# over NFSv3: at once, with the mount named.
+case_nfs4_mount() {
+	netns_pre=nfs_pre netns_start nfs4_mount \
+		"loglevel=6 mount=/data,nfs://10.0.0.1/export?version=4 mount=/bad,nfs://10.0.0.1/missing?version=4 init=/bin/musl/t_exit" \
+		"appliance: exit status"
+	nfs_finish
+	want_status 5
+	want_regex "nfs: nfs://10.0.0.1/export\\?version=4: NFSv4.0, rsize [0-9]+ KiB"
+	want_text "nfs: cannot mount nfs://10.0.0.1/missing?version=4: "
+	want_text "(1 attempts"
 }
