@@ -25,6 +25,11 @@ struct nfs_fh {
 	char *val;
 };
 const struct nfs_fh *nfs_get_rootfh(struct nfs_context *nfs);
+/*
+ * libnfs's NFSv3 mount hands nfs_set_autoreconnect()'s value on to the
+ * connection; its NFSv4 mount does not, so it is set here for both.
+ */
+void rpc_set_autoreconnect(struct rpc_context *rpc, int num_retries);
 
 int posix_poll(struct pollfd *p, unsigned long n, int timeout_ms);
 
@@ -42,8 +47,9 @@ void nfsfs_rpc_done(struct rpc_context *rpc, int status, void *data,
 	else if (status == RPC_STATUS_CANCEL)
 		c->err = -EINTR;
 	else {
-		nfs_log(NFS_LOG_ERR, "nfs: RPC failed: %s",
-			data ? (const char *)data : "no reason given");
+		nfs_log(NFS_LOG_ERR, "nfs: RPC failed: %s (%s)",
+			data ? (const char *)data : "no reason given",
+			rpc_get_error(rpc));
 		c->err = -EIO;
 	}
 	c->done = true;
@@ -232,6 +238,7 @@ int nfsfs_connect(const struct nfsfs_mount_args *a, struct nfsfs_conn **out,
 	nfs_set_timeout(cn->nfs, -1);
 	nfs_set_autoreconnect(cn->nfs, -1);
 	cn->rpc = nfs_get_rpc_context(cn->nfs);
+	rpc_set_autoreconnect(cn->rpc, -1);
 	ret = cn->proto->setup ? cn->proto->setup(cn, err, errlen) : 0;
 	if (ret)
 		goto fail;
