@@ -2,7 +2,8 @@
 # NFS benchmark (docs/performance.md): nfs-ganesha in a network namespace
 # (tests/lib/nfs-server.sh) exports a fresh directory; the guest mounts it
 # and runs bench/progs/nfsbench (sequential write and read in 1 MiB calls,
-# then create/stat/unlink rates, from 1 and from 4 threads). The peer is
+# then create/stat/unlink rates, from 1 and from 4 threads), over NFSv3
+# and then over NFSv4.0. The peer is
 # host-side libnfs on the same server in the same run: nfs-cp for the
 # sequential transfers (1 stream, then 4 at once) and bench/progs/nfsmeta
 # (libnfs's sync API) for the metadata rates (1 process, then 4). The
@@ -44,13 +45,18 @@ ip netns exec "$ns" ip link set tap0 up
 nfs_server_start "$ns" 10.0.0.1 "$export_dir" "$work"
 url=nfs://10.0.0.1/export
 
-echo "guest ($("$root/scripts/accel.sh"), -smp 2, nconnect=4), $size MiB, $files files:"
-ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \
-	-kernel "$kernel" -initrd "$out/nfs.cpio" \
-	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-	-device virtio-net-device,netdev=n0 \
-	-append "ip=10.0.0.5/24 mount=/data,$url init=/bin/nfsbench -- /data $size $files" |
-	tr -d '\r' | grep '^nfsbench:'
+# guest LABEL QUERY: nfsbench in our guest, the export mounted with QUERY.
+guest() {
+	echo "guest, $1 ($("$root/scripts/accel.sh"), -smp 2, nconnect=4), $size MiB, $files files:"
+	ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \
+		-kernel "$kernel" -initrd "$out/nfs.cpio" \
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+		-device virtio-net-device,netdev=n0 \
+		-append "ip=10.0.0.5/24 mount=/data,$url$2 init=/bin/nfsbench -- /data $size $files" |
+		tr -d '\r' | grep '^nfsbench:'
+}
+guest NFSv3 ""
+guest NFSv4.0 "?version=4"
 
 echo "Linux VM ($(basename "$(linuxvm_kernel)"), kernel NFS client, vers=3,nconnect=4), $size MiB, $files files:"
 ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \

@@ -286,21 +286,6 @@ static long transfer(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
 	return total;
 }
 
-static long v3_read(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
-		    uint64_t off, uint32_t count, void *buf, bool *eof,
-		    struct nfsfs_attr *attr)
-{
-	return transfer(cn, fh, off, count, buf, false, eof, attr);
-}
-
-static long v3_write(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
-		     uint64_t off, uint32_t count, const void *buf,
-		     struct nfsfs_attr *attr)
-{
-	/* libnfs copies the data into its request: @buf is only read. */
-	return transfer(cn, fh, off, count, (char *)buf, true, NULL, attr);
-}
-
 static int unpack_commit(struct call *c, void *data)
 {
 	COMMIT3res *r = data;
@@ -582,8 +567,7 @@ const struct nfsfs_proto nfsfs_v3_proto = {
 	.getattr = v3_getattr,
 	.setattr = v3_setattr,
 	.lookup = v3_lookup,
-	.read = v3_read,
-	.write = v3_write,
+	.transfer = transfer,
 	.commit = v3_commit,
 	.create = v3_create,
 	.mkdir = v3_mkdir,

@@ -595,21 +595,6 @@ static long transfer(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
 	return total;
 }
 
-static long v4_read(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
-		    uint64_t off, uint32_t count, void *buf, bool *eof,
-		    struct nfsfs_attr *attr)
-{
-	return transfer(cn, fh, off, count, buf, false, eof, attr);
-}
-
-static long v4_write(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
-		     uint64_t off, uint32_t count, const void *buf,
-		     struct nfsfs_attr *attr)
-{
-	/* The data is encoded into the request: @buf is only read. */
-	return transfer(cn, fh, off, count, (char *)buf, true, NULL, attr);
-}
-
 static int v4_commit(struct nfsfs_conn *cn, const struct nfsfs_fh *fh)
 {
 	struct compound cp = { 0 };
@@ -908,8 +893,7 @@ const struct nfsfs_proto nfsfs_v4_proto = {
 	.getattr = v4_getattr,
 	.setattr = v4_setattr,
 	.lookup = v4_lookup,
-	.read = v4_read,
-	.write = v4_write,
+	.transfer = transfer,
 	.commit = v4_commit,
 	.create = v4_create,
 	.mkdir = v4_mkdir,

@@ -328,13 +328,15 @@ int nfsfs_lookup(struct nfsfs_conn *c, const struct nfsfs_fh *dir,
 long nfsfs_read(struct nfsfs_conn *c, const struct nfsfs_fh *fh, uint64_t off,
 		uint32_t count, void *buf, bool *eof, struct nfsfs_attr *attr)
 {
-	return c->proto->read(c, fh, off, count, buf, eof, attr);
+	return c->proto->transfer(c, fh, off, count, buf, false, eof, attr);
 }
 
 long nfsfs_write(struct nfsfs_conn *c, const struct nfsfs_fh *fh, uint64_t off,
 		 uint32_t count, const void *buf, struct nfsfs_attr *attr)
 {
-	return c->proto->write(c, fh, off, count, buf, attr);
+	/* Both versions copy the data into the request: @buf is only read. */
+	return c->proto->transfer(c, fh, off, count, (char *)buf, true, NULL,
+				  attr);
 }
 
 int nfsfs_commit(struct nfsfs_conn *c, const struct nfsfs_fh *fh)

@@ -31,12 +31,13 @@ struct nfsfs_proto {
 	int (*lookup)(struct nfsfs_conn *c, const struct nfsfs_fh *dir,
 		      const char *name, struct nfsfs_fh *fh,
 		      struct nfsfs_attr *attr);
-	long (*read)(struct nfsfs_conn *c, const struct nfsfs_fh *fh,
-		     uint64_t off, uint32_t count, void *buf, bool *eof,
-		     struct nfsfs_attr *attr);
-	long (*write)(struct nfsfs_conn *c, const struct nfsfs_fh *fh,
-		      uint64_t off, uint32_t count, const void *buf,
-		      struct nfsfs_attr *attr);
+	/*
+	 * nfsfs_read (@buf written) or nfsfs_write (@buf only read, @eof
+	 * NULL), as up to NFSFS_PIPELINE_PARTS calls in flight.
+	 */
+	long (*transfer)(struct nfsfs_conn *c, const struct nfsfs_fh *fh,
+			 uint64_t off, uint32_t count, char *buf, bool write,
+			 bool *eof, struct nfsfs_attr *attr);
 	int (*commit)(struct nfsfs_conn *c, const struct nfsfs_fh *fh);
 	int (*create)(struct nfsfs_conn *c, const struct nfsfs_fh *dir,
 		      const char *name, uint32_t mode, struct nfsfs_fh *fh,
