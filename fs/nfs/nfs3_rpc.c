@@ -12,8 +12,7 @@
 
 #include "nfs_rpc.h"
 
-/* NFS status (NFS3ERR_*) as a negative Linux errno. */
-static int nfs3_errno(uint32_t status)
+int nfsfs_status_errno(uint32_t status)
 {
 	switch (status) {
 	case NFS3_OK:
@@ -101,7 +100,7 @@ static int unpack_getattr(struct call *c, void *data)
 {
 	GETATTR3res *r = data;
 	if (r->status != NFS3_OK)
-		return nfs3_errno(r->status);
+		return nfsfs_status_errno(r->status);
 	post_op_attr p = { 1, { r->GETATTR3res_u.resok.obj_attributes } };
 	attr_from_reply(c->out, &p);
 	return 0;
@@ -122,7 +121,7 @@ static int unpack_setattr(struct call *c, void *data)
 {
 	SETATTR3res *r = data;
 	if (r->status != NFS3_OK)
-		return nfs3_errno(r->status);
+		return nfsfs_status_errno(r->status);
 	attr_from_reply(c->out, &r->SETATTR3res_u.resok.obj_wcc.after);
 	return 0;
 }
@@ -179,7 +178,7 @@ static int unpack_lookup(struct call *c, void *data)
 {
 	LOOKUP3res *r = data;
 	if (r->status != NFS3_OK)
-		return nfs3_errno(r->status);
+		return nfsfs_status_errno(r->status);
 	attr_from_reply(c->out2, &r->LOOKUP3res_u.resok.obj_attributes);
 	return fh_from_reply(c->out, &r->LOOKUP3res_u.resok.object);
 }
@@ -202,7 +201,7 @@ static int unpack_read(struct call *c, void *data)
 {
 	READ3res *r = data;
 	if (r->status != NFS3_OK)
-		return nfs3_errno(r->status);
+		return nfsfs_status_errno(r->status);
 	READ3resok *ok = &r->READ3res_u.resok;
 	uint32_t n = ok->data.data_len;
 	if (n > c->arg)
@@ -217,7 +216,7 @@ static int unpack_write(struct call *c, void *data)
 {
 	WRITE3res *r = data;
 	if (r->status != NFS3_OK)
-		return nfs3_errno(r->status);
+		return nfsfs_status_errno(r->status);
 	WRITE3resok *ok = &r->WRITE3res_u.resok;
 	if (ok->count > c->arg)
 		return -EIO;
@@ -289,7 +288,7 @@ static long transfer(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
 static int unpack_commit(struct call *c, void *data)
 {
 	COMMIT3res *r = data;
-	return nfs3_errno(r->status);
+	return nfsfs_status_errno(r->status);
 }
 
 static int v3_commit(struct nfsfs_conn *cn, const struct nfsfs_fh *fh)
@@ -309,7 +308,7 @@ static int new_object(struct call *c, uint32_t status, post_op_fh3 *fh,
 		      post_op_attr *attr)
 {
 	if (status != NFS3_OK)
-		return nfs3_errno(status);
+		return nfsfs_status_errno(status);
 	attr_from_reply(c->out2, attr);
 	if (!fh->handle_follows) {
 		((struct nfsfs_fh *)c->out)->len = 0; /* caller looks it up */
@@ -404,7 +403,7 @@ static int unpack_readlink(struct call *c, void *data)
 {
 	READLINK3res *r = data;
 	if (r->status != NFS3_OK)
-		return nfs3_errno(r->status);
+		return nfsfs_status_errno(r->status);
 	const char *t = r->READLINK3res_u.resok.data;
 	size_t len = strlen(t);
 	memcpy(c->out, t, len < c->arg ? len : c->arg);
@@ -426,22 +425,22 @@ static long v3_readlink(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
 
 static int unpack_remove(struct call *c, void *data)
 {
-	return nfs3_errno(((REMOVE3res *)data)->status);
+	return nfsfs_status_errno(((REMOVE3res *)data)->status);
 }
 
 static int unpack_rmdir(struct call *c, void *data)
 {
-	return nfs3_errno(((RMDIR3res *)data)->status);
+	return nfsfs_status_errno(((RMDIR3res *)data)->status);
 }
 
 static int unpack_rename(struct call *c, void *data)
 {
-	return nfs3_errno(((RENAME3res *)data)->status);
+	return nfsfs_status_errno(((RENAME3res *)data)->status);
 }
 
 static int unpack_link(struct call *c, void *data)
 {
-	return nfs3_errno(((LINK3res *)data)->status);
+	return nfsfs_status_errno(((LINK3res *)data)->status);
 }
 
 static int v3_remove(struct nfsfs_conn *cn, const struct nfsfs_fh *dir,
@@ -498,7 +497,7 @@ static int unpack_fsstat(struct call *c, void *data)
 {
 	FSSTAT3res *r = data;
 	if (r->status != NFS3_OK)
-		return nfs3_errno(r->status);
+		return nfsfs_status_errno(r->status);
 	FSSTAT3resok *ok = &r->FSSTAT3res_u.resok;
 	*(struct nfsfs_fsstat *)c->out = (struct nfsfs_fsstat){
 		ok->tbytes, ok->fbytes, ok->abytes,
@@ -526,7 +525,7 @@ static int unpack_readdir(struct call *c, void *data)
 {
 	READDIRPLUS3res *r = data;
 	if (r->status != NFS3_OK)
-		return nfs3_errno(r->status);
+		return nfsfs_status_errno(r->status);
 	READDIRPLUS3resok *ok = &r->READDIRPLUS3res_u.resok;
 	memcpy(c->verf, ok->cookieverf, NFSFS_VERFSIZE);
 	for (entryplus3 *e = ok->reply.entries; e; e = e->nextentry) {

@@ -89,44 +89,16 @@ struct compound {
 	int readdir_ret; /* 1 at the end of the directory */
 };
 
+/* NFSv4's own status codes, then those it shares with NFSv3. */
 static int nfs4_errno(uint32_t status)
 {
 	switch (status) {
-	case NFS4_OK:
-		return 0;
-	case NFS4ERR_PERM:
-	case NFS4ERR_NOENT:
-	case NFS4ERR_IO:
-	case NFS4ERR_NXIO:
-	case NFS4ERR_ACCESS:
-	case NFS4ERR_EXIST:
-	case NFS4ERR_XDEV:
-	case NFS4ERR_NOTDIR:
-	case NFS4ERR_ISDIR:
-	case NFS4ERR_INVAL:
-	case NFS4ERR_FBIG:
-	case NFS4ERR_NOSPC:
-	case NFS4ERR_ROFS:
-	case NFS4ERR_MLINK:
-		return -(int)status; /* the same numbers as Linux */
-	case NFS4ERR_NAMETOOLONG:
-		return -ENAMETOOLONG;
-	case NFS4ERR_NOTEMPTY:
-		return -ENOTEMPTY;
-	case NFS4ERR_DQUOT:
-		return -EDQUOT;
-	case NFS4ERR_STALE:
-	case NFS4ERR_BADHANDLE:
 	case NFS4ERR_FHEXPIRED:
 		return -ESTALE;
-	case NFS4ERR_NOTSUPP:
 	case NFS4ERR_ATTRNOTSUPP:
 		return -EOPNOTSUPP;
 	case NFS4ERR_SYMLINK:
 		return -ELOOP;
-	case NFS4ERR_BAD_COOKIE:
-	case NFS4ERR_TOOSMALL:
-	case NFS4ERR_BADTYPE:
 	case NFS4ERR_BADNAME:
 	case NFS4ERR_BADCHAR:
 	case NFS4ERR_BADOWNER:
@@ -137,8 +109,8 @@ static int nfs4_errno(uint32_t status)
 		return -EBUSY;
 	case NFS4ERR_WRONGSEC:
 		return -EPERM;
-	default: /* SERVERFAULT, RESOURCE, state errors, anything new */
-		return -EIO;
+	default: /* the shared codes; state errors and the rest: EIO */
+		return nfsfs_status_errno(status);
 	}
 }
 

@@ -100,6 +100,13 @@ struct call {
 	bool *eof;     /* READ */
 };
 
+/*
+ * An NFS status as a negative Linux errno: NFSv3's codes (nfs3_rpc.c),
+ * which NFSv4 numbers the same where it has them (1 to 70 and 10001 to
+ * 10008); nfs4_rpc.c maps its own others first.
+ */
+int nfsfs_status_errno(uint32_t status);
+
 /* The rpc_cb for every call: runs c->unpack, or records the failure. */
 void nfsfs_rpc_done(struct rpc_context *rpc, int status, void *data,
 		    void *private_data);
