@@ -27,7 +27,7 @@
 #define BACKOFF_FIRST_MS 250
 #define BACKOFF_MAX_MS 5000
 
-/* libnfs-side logging, time and sleep (nfs_proto.h, nfs_rpc.h). */
+/* libnfs-side logging, time and sleep (nfs_proto.h). */
 
 BUILD_ASSERT(NFS_LOG_ERR == LOG_ERR && NFS_LOG_WARNING == LOG_WARNING);
 

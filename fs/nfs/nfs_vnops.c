@@ -1,6 +1,7 @@
 /*
- * Vnode operations of NFS: each is one NFSv3 procedure (or a few) on the
- * vnode's file handle, through the calling thread's context. Attributes
+ * Vnode operations of NFS: each is one call of nfs_proto.h (or a few) on
+ * the vnode's file handle, through the calling thread's context, in the
+ * mount's protocol version. Attributes
  * come back with nearly every reply and refresh the vnode, so stat sees
  * what the server has; lookups refresh them too, which gives
  * close-to-open consistency (open looks the name up).
