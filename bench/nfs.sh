@@ -2,6 +2,7 @@
 # NFS benchmark (docs/performance.md): nfs-ganesha in a network namespace
 # (tests/lib/nfs-server.sh) exports a fresh directory; the guest mounts it
 # and runs bench/progs/nfsbench (sequential write and read in 1 MiB calls,
+# the read again in 4 KiB calls,
 # then create/stat/unlink rates, from 1 and from 4 threads), over NFSv3
 # and then over NFSv4.0. The peer is
 # host-side libnfs on the same server in the same run: nfs-cp for the

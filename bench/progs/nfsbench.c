@@ -4,8 +4,9 @@
  *
  *   nfsbench DIR SIZE_MIB META_FILES
  *
- * Sequential write then read of SIZE_MIB in 1 MiB calls: one thread on
- * one file, then 4 threads on 4 files of SIZE_MIB/4 each. Then
+ * Sequential write then read of SIZE_MIB in 1 MiB calls, then the read
+ * again in 4 KiB calls (as stdio reads): one thread on one file, then 4
+ * threads on 4 files of SIZE_MIB/4 each. Then
  * create+close, stat and unlink of META_FILES names from 1 thread, and of
  * META_FILES/4 names each from 4 threads. One line per measurement.
  * Where there is a page cache to drop (the Linux VM peer), it is dropped
@@ -39,7 +40,7 @@ struct job {
 	int id;
 	long mib;   /* file size */
 	long files; /* metadata: names */
-	int phase;  /* 0 write, 1 read, 2 create, 3 stat, 4 unlink */
+	int phase;  /* 0 write, 1 read, 2 read4k, 3 create, 4 stat, 5 unlink */
 	int failed;
 };
 
@@ -48,7 +49,7 @@ static void *run(void *arg)
 	struct job *j = arg;
 	char path[512];
 	static __thread char buf[MIB];
-	if (j->phase <= 1) {
+	if (j->phase <= 2) {
 		snprintf(path, sizeof(path), "%s/seq-%d", dir, j->id);
 		int fd =
 			j->phase == 0 ?
@@ -59,10 +60,11 @@ static void *run(void *arg)
 			return NULL;
 		}
 		memset(buf, 'a' + j->id, sizeof(buf));
-		for (long i = 0; i < j->mib; i++) {
-			ssize_t n = j->phase == 0 ? write(fd, buf, MIB) :
-						    read(fd, buf, MIB);
-			if (n != MIB)
+		size_t step = j->phase == 2 ? 4096 : MIB;
+		for (long i = 0; i < j->mib * (long)(MIB / step); i++) {
+			ssize_t n = j->phase == 0 ? write(fd, buf, step) :
+						    read(fd, buf, step);
+			if (n != (ssize_t)step)
 				j->failed = 1;
 		}
 		close(fd);
@@ -73,14 +75,14 @@ static void *run(void *arg)
 		struct stat st;
 		int fd;
 		switch (j->phase) {
-		case 2:
+		case 3:
 			fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
 			if (fd < 0)
 				j->failed = 1;
 			else
 				close(fd);
 			break;
-		case 3:
+		case 4:
 			if (stat(path, &st))
 				j->failed = 1;
 			break;
@@ -108,7 +110,7 @@ static void drop_caches(void)
 static double timed(int n, int phase, long mib, long files)
 {
 	struct job j[4];
-	if (phase == 1 || phase == 3)
+	if (phase == 1 || phase == 2 || phase == 4)
 		drop_caches();
 	double t0 = now();
 	for (int i = 0; i < n; i++) {
@@ -134,18 +136,18 @@ int main(int argc, char **argv)
 	}
 	dir = argv[1];
 	long mib = atol(argv[2]), files = atol(argv[3]);
-	static const char *const what[] = { "write", "read", "create", "stat",
-					    "unlink" };
+	static const char *const what[] = { "write",  "read", "read4k",
+					    "create", "stat", "unlink" };
 	int status = 0;
 	for (int threads = 1; threads <= 4; threads += 3) {
-		for (int phase = 0; phase < 5; phase++) {
+		for (int phase = 0; phase < 6; phase++) {
 			double t = timed(threads, phase, mib / threads,
 					 files / threads);
 			if (t < 0) {
 				printf("nfsbench: %s with %d threads failed\n",
 				       what[phase], threads);
 				status = 1;
-			} else if (phase <= 1) {
+			} else if (phase <= 2) {
 				printf("nfsbench: %-6s %d thread%s %8.1f MB/s\n",
 				       what[phase], threads,
 				       threads > 1 ? "s" : " ",

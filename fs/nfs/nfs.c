@@ -270,6 +270,7 @@ void nfs_node_release(struct vnode *vn)
 	spin_lock(&nm->nodes_lock);
 	list_remove(&n->hash);
 	spin_unlock(&nm->nodes_lock);
+	kfree(n->ra.buf);
 	kfree(n);
 }
 

@@ -30,12 +30,27 @@ struct nfs_mount {
 	struct list_node nodes[64]; /* by fileid */
 };
 
+/*
+ * Files: what was read ahead of a sequential reader, bytes [off, off +
+ * len) of the file as it was when its mtime, ctime and size were these.
+ * Under the vnode's lock.
+ */
+struct nfs_readahead {
+	char *buf; /* cap bytes, allocated on the first small sequential read */
+	uint32_t cap, len;
+	uint64_t off;
+	uint64_t next; /* where the last read ended: the next, if sequential */
+	struct vtime mtime, ctime;
+	uint64_t size;
+};
+
 /* A file, directory or link: the vnode and its handle. */
 struct nfs_node {
 	struct vnode vn;
 	struct nfsfs_fh fh;
 	struct list_node hash; /* in the mount's table, under nodes_lock */
 	uint8_t cookie_verf[NFSFS_VERFSIZE]; /* directories: READDIR's */
+	struct nfs_readahead ra;
 	/* Unlinked while open: renamed to this, removed at release. */
 	char *silly_name;
 	struct nfsfs_fh silly_dir;

@@ -1,8 +1,8 @@
 /*
  * nfs:// mount sources. libnfs parses the URL and the options it knows
- * (uid=, gid=, readahead=, tcp-syncnt=, ...); the ones that only make
- * sense to a kernel mount are taken out here first, so libnfs never sees
- * a key it would not understand.
+ * (uid=, gid=, tcp-syncnt=, ...); the ones the kernel implements itself
+ * are taken out here first. readahead= is one of those: libnfs's own
+ * works only in its file API, which the kernel does not use.
  */
 #include <kernel/errno.h>
 #include <kernel/heap.h>
@@ -66,6 +66,13 @@ static bool take_option(const char *opt, size_t len, struct nfs_opts *o,
 		*size &= ~(NFS_IO_MIN - 1u);
 		return false;
 	}
+	if (key_is(opt, klen, "readahead")) {
+		if (!val ||
+		    !parse_uint(val, vlen, 0, NFS_READAHEAD_MAX, &o->readahead))
+			goto bad;
+		o->readahead &= ~(NFS_IO_MIN - 1u);
+		return false;
+	}
 	if (key_is(opt, klen, "ro") || key_is(opt, klen, "rw")) {
 		if (val)
 			goto bad;
@@ -100,7 +107,8 @@ int nfs_opts_parse(const char *source, struct nfs_opts *o, char *err,
 
 	*o = (struct nfs_opts){ .nconnect = NFS_NCONNECT_DEFAULT,
 				.retry_s = NFS_RETRY_DEFAULT_S,
-				.version = 3 };
+				.version = 3,
+				.readahead = NFS_READAHEAD_DEFAULT };
 	if (len < 7 || memcmp(source, "nfs://", 6) || source[6] == '/') {
 		snprintf(err, errlen, "'%.64s' is not nfs://SERVER/PATH",
 			 source);

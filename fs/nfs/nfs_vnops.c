@@ -6,8 +6,9 @@
  * what the server has; lookups refresh them too, which gives
  * close-to-open consistency (open looks the name up).
  *
- * Data moves through the context's bounce buffer: libnfs copies with
- * plain memcpy, which must not touch program memory. Writes are stable
+ * Data moves through the context's bounce buffer or the file's readahead
+ * buffer: libnfs copies with plain memcpy, which must not touch program
+ * memory. Writes are stable
  * (FILE_SYNC): what write() returned is on the server's disk, so neither
  * a server restart nor the VM powering off loses it.
  */
@@ -222,19 +223,114 @@ static int nfs_rename(struct vnode *fdir, const char *fname, size_t flen,
 	return 0;
 }
 
-static ssize_t nfs_read(struct vnode *vn, struct uio *u, uint64_t off)
+/*
+ * Readahead. A read smaller than the mount's readahead that starts where
+ * the last one ended (or at 0) fetches readahead bytes at once, in
+ * pipelined READs, and the reads after it are served from those: a
+ * program reading in small steps (stdio's 1 to 4 KiB) pays one round trip
+ * per readahead bytes instead of one per read, and the copy replaces the
+ * bounce buffer's. What was read ahead is dropped when the file changes:
+ * at a write or truncate here, and when the attributes the server last
+ * sent differ from those it was read with. Every open looks the name up,
+ * which refreshes them, so readahead keeps close-to-open consistency.
+ */
+
+static bool vtime_eq(struct vtime a, struct vtime b)
 {
-	struct nfs_mount *nm = nfs_mount_of(vn);
-	struct nfs_ctx *c = nfs_ctx_get(nm);
-	struct nfsfs_attr attr = { 0 };
-	ssize_t done = 0;
+	return a.sec == b.sec && a.nsec == b.nsec;
+}
+
+static void ra_validate(struct nfs_node *n)
+{
+	struct nfs_readahead *ra = &n->ra;
+	if (ra->len &&
+	    (!vtime_eq(ra->mtime, n->vn.mtime) ||
+	     !vtime_eq(ra->ctime, n->vn.ctime) || ra->size != n->vn.size))
+		ra->len = 0;
+}
+
+/* Copies what was read ahead at @off into @u: bytes, 0 if none, -EFAULT. */
+static long ra_copy(struct nfs_node *n, struct uio *u, uint64_t off)
+{
+	struct nfs_readahead *ra = &n->ra;
+	if (!ra->len || off < ra->off || off - ra->off >= ra->len)
+		return 0;
+	size_t k = MIN(u->len, (size_t)(ra->off + ra->len - off));
+	return uio_copy_out(u, ra->buf + (off - ra->off), k) ? -EFAULT :
+							       (long)k;
+}
+
+/*
+ * Up to @len bytes at @off into kernel memory @buf, in READs of rsize at
+ * most: bytes read (fewer at the end of the file, *@eof then) or an errno.
+ */
+static long read_into(struct nfs_ctx *c, struct nfs_node *n, uint32_t rsize,
+		      uint64_t off, char *buf, uint32_t len, bool *eof,
+		      struct nfsfs_attr *attr)
+{
+	uint32_t got = 0;
 	long ret = 0;
 
-	while (u->len) {
-		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->rsize);
-		bool eof = false;
-		ret = nfsfs_read(c->conn, &nfs_node_of(vn)->fh, off, n, c->buf,
-				 &eof, &attr);
+	*eof = false;
+	while (got < len) {
+		uint32_t want = MIN(len - got, rsize);
+		ret = nfsfs_read(c->conn, &n->fh, off + got, want, buf + got,
+				 eof, attr);
+		if (ret <= 0)
+			break;
+		got += (uint32_t)ret;
+		if (*eof || (uint32_t)ret < want)
+			break;
+	}
+	return got ? (long)got : ret;
+}
+
+/*
+ * Reads ahead at @off: bytes now held (0 at the end of the file) or an
+ * errno. The buffer is sized for what is left of the file as last seen,
+ * so small files cost small buffers.
+ */
+static long ra_fill(struct nfs_mount *nm, struct nfs_node *n, struct nfs_ctx *c,
+		    uint64_t off, struct nfsfs_attr *attr)
+{
+	struct nfs_readahead *ra = &n->ra;
+	uint64_t left = n->vn.size > off ? n->vn.size - off : 1;
+	uint32_t want = (uint32_t)MIN((uint64_t)nm->opts.readahead,
+				      ALIGN_UP(left, NFS_IO_MIN));
+	bool eof;
+
+	ra->len = 0;
+	if (ra->cap < want) {
+		kfree(ra->buf);
+		ra->cap = 0;
+		ra->buf = kmalloc(want);
+		if (!ra->buf)
+			return -ENOMEM;
+		ra->cap = want;
+	}
+	long got = read_into(c, n, nm->rsize, off, ra->buf, want, &eof, attr);
+	nfs_attr_apply(&n->vn, attr);
+	if (got > 0) {
+		ra->off = off;
+		ra->len = (uint32_t)got;
+		ra->mtime = n->vn.mtime;
+		ra->ctime = n->vn.ctime;
+		ra->size = n->vn.size;
+	}
+	return got;
+}
+
+/* Reads into @u at @off from the server through the bounce buffer. */
+static long read_direct(struct nfs_mount *nm, struct nfs_node *n,
+			struct nfs_ctx *c, struct uio *u, uint64_t off,
+			struct nfsfs_attr *attr)
+{
+	long done = 0, ret = 0;
+	bool eof = false;
+
+	while (u->len && !eof) {
+		uint32_t want = (uint32_t)MIN(u->len, (size_t)nm->rsize);
+		ret = read_into(c, n, want, off, c->buf, want, &eof, attr);
 		if (ret <= 0)
 			break;
 		if (uio_copy_out(u, c->buf, (size_t)ret)) {
@@ -243,11 +339,52 @@ static ssize_t nfs_read(struct vnode *vn, struct uio *u, uint64_t off)
 		}
 		done += ret;
 		off += (uint64_t)ret;
-		if (eof || (uint32_t)ret < n)
+		if ((uint32_t)ret < want)
 			break;
 	}
+	return done ? done : ret;
+}
+
+static ssize_t nfs_read(struct vnode *vn, struct uio *u, uint64_t off)
+{
+	struct nfs_mount *nm = nfs_mount_of(vn);
+	struct nfs_node *n = nfs_node_of(vn);
+	struct nfs_ctx *c = NULL;
+	struct nfsfs_attr attr = { 0 };
+	bool sequential = off == 0 || off == n->ra.next;
+	ssize_t done = 0;
+	long ret = 0;
+
+	ra_validate(n);
+	while (u->len) {
+		ret = ra_copy(n, u, off);
+		if (ret > 0) {
+			done += ret;
+			off += (uint64_t)ret;
+			continue;
+		}
+		if (ret < 0)
+			break;
+		if (!c)
+			c = nfs_ctx_get(nm);
+		if (sequential && u->len < nm->opts.readahead) {
+			ret = ra_fill(nm, n, c, off, &attr);
+			if (ret > 0)
+				continue;
+			if (ret != -ENOMEM)
+				break;
+		}
+		ret = read_direct(nm, n, c, u, off, &attr);
+		if (ret > 0) {
+			done += ret;
+			off += (uint64_t)ret;
+		}
+		break;
+	}
+	n->ra.next = off;
 	nfs_attr_apply(vn, &attr);
-	nfs_ctx_put(c);
+	if (c)
+		nfs_ctx_put(c);
 	return done ? done : ret;
 }
 
@@ -260,6 +397,7 @@ static ssize_t nfs_write(struct vnode *vn, struct uio *u, uint64_t off)
 
 	if (nm->opts.ro)
 		return -EROFS;
+	nfs_node_of(vn)->ra.len = 0;
 	struct nfs_ctx *c = nfs_ctx_get(nm);
 	while (u->len) {
 		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->wsize);
@@ -297,6 +435,7 @@ static int nfs_truncate(struct vnode *vn, uint64_t size)
 
 	if (read_only(vn))
 		return -EROFS;
+	nfs_node_of(vn)->ra.len = 0;
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
 	int ret = nfsfs_setattr(c->conn, &nfs_node_of(vn)->fh, &sa, &attr);
 	nfs_ctx_put(c);

@@ -23,7 +23,8 @@ static void test_defaults(void)
 	CHECK(parse("nfs://10.0.0.1/export", &o, err) == 0);
 	CHECK(!strcmp(o.url, "nfs://10.0.0.1/export"));
 	CHECK(o.nconnect == NFS_NCONNECT_DEFAULT && !o.ro &&
-	      o.retry_s == NFS_RETRY_DEFAULT_S);
+	      o.retry_s == NFS_RETRY_DEFAULT_S &&
+	      o.readahead == NFS_READAHEAD_DEFAULT);
 	nfs_opts_free(&o);
 }
 
@@ -43,8 +44,8 @@ static void test_ours_removed(void)
 	CHECK(parse("nfs://h/e?ro&rw", &o, err) == 0);
 	CHECK(!o.ro && !strcmp(o.url, "nfs://h/e"));
 	nfs_opts_free(&o);
-	CHECK(parse("nfs://h/e?&&readahead=4096&", &o, err) == 0);
-	CHECK(!strcmp(o.url, "nfs://h/e?readahead=4096"));
+	CHECK(parse("nfs://h/e?&&tcp-syncnt=2&", &o, err) == 0);
+	CHECK(!strcmp(o.url, "nfs://h/e?tcp-syncnt=2"));
 	nfs_opts_free(&o);
 }
 
@@ -62,10 +63,22 @@ static void test_transfer_sizes(void)
 	CHECK(parse("nfs://h/e?rsize=5000&wsize=1048576", &o, err) == 0);
 	CHECK(o.rsize == 4096 && o.wsize == 1048576);
 	nfs_opts_free(&o);
+	/* readahead: libnfs's never sees it; 0 turns it off. */
+	CHECK(parse("nfs://h/e?readahead=0&uid=1", &o, err) == 0);
+	CHECK(o.readahead == 0 && !strcmp(o.url, "nfs://h/e?uid=1"));
+	nfs_opts_free(&o);
+	CHECK(parse("nfs://h/e?readahead=70000", &o, err) == 0);
+	CHECK(o.readahead == 69632 && !strcmp(o.url, "nfs://h/e"));
+	nfs_opts_free(&o);
+	CHECK(parse("nfs://h/e?readahead=16777216", &o, err) == 0);
+	CHECK(o.readahead == NFS_READAHEAD_MAX);
+	nfs_opts_free(&o);
 	static const char *const bad[] = {
-		"nfs://h/e?rsize=4095", "nfs://h/e?wsize=1048577",
-		"nfs://h/e?rsize",	"nfs://h/e?wsize=",
-		"nfs://h/e?rsize=64k",	"nfs://h/e?wsize=-1",
+		"nfs://h/e?rsize=4095",	  "nfs://h/e?wsize=1048577",
+		"nfs://h/e?rsize",	  "nfs://h/e?wsize=",
+		"nfs://h/e?rsize=64k",	  "nfs://h/e?wsize=-1",
+		"nfs://h/e?readahead",	  "nfs://h/e?readahead=16777217",
+		"nfs://h/e?readahead=1M",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK(parse(bad[i], &o, err) == -EINVAL);

@@ -266,14 +266,27 @@ case_nfs_map_too_big() {
 	want_text ", 0 failed"
 }
 
+# Readahead and close-to-open: small reads, the program's own write, then
+# the file rewritten through a second mount of the export (as another
+# client would); a new open sees the new bytes, and so does the host.
+case_nfs_fresh() {
+	nfs_start "${nfs_tag}_fresh" "${nfs_mount/\/data,/\/other,} init=/bin/musl/t_nfs -- fresh /data/f,/other/f 300000 31"
+	nfs_finish
+	nfs_host_check f 300000 33
+	want_status 0
+	want_text "t_nfs: fresh /data/f,/other/f done"
+	want_text ", 0 failed"
+}
+
 # The same over NFSv4.0: data both ways, a shared mapping, threads, a
-# large directory, the model, and a server restart mid-stream.
+# large directory, the model, a server restart mid-stream, readahead.
 case_nfs4_fsthreads() { nfs_v4 case_nfs_fsthreads; }
 case_nfs4_data() { nfs_v4 case_nfs_data; }
 case_nfs4_mmap_shared() { nfs_v4 case_nfs_mmap_shared; }
 case_nfs4_server_restart() { nfs_v4 case_nfs_server_restart; }
 case_nfs4_big_dir() { nfs_v4 case_nfs_big_dir; }
 case_nfs4_model() { nfs_v4 case_nfs_model; }
+case_nfs4_fresh() { nfs_v4 case_nfs_fresh; }
 
 # NFSv4 says which version it mounted, and a missing export fails as
 # over NFSv3: at once, with the mount named.

@@ -22,6 +22,13 @@
  *   t_nfs dir DIR N 0              N files in new directory DIR, listed
  *                                  and looked up; left for the host to
  *                                  count
+ *   t_nfs fresh PATH,OTHER SIZE SEED
+ *                                  small reads of PATH (read ahead), then
+ *                                  its own write, then OTHER (the same file
+ *                                  through a second mount: another client)
+ *                                  rewritten; a new open of PATH must see
+ *                                  that while the first is still open;
+ *                                  leaves SEED + 2
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -438,6 +445,53 @@ static void big_dir(const char *dir, unsigned n)
 	free(seen);
 }
 
+/* @len bytes at @off of @fd in reads of 1000 bytes: @want's? */
+static bool small_reads_have(int fd, uint64_t off, const unsigned char *want,
+			     size_t len)
+{
+	unsigned char buf[1000];
+	for (size_t at = 0; at < len; at += sizeof(buf)) {
+		size_t n = len - at < sizeof(buf) ? len - at : sizeof(buf);
+		if (pread(fd, buf, n, (off_t)(off + at)) != (ssize_t)n ||
+		    memcmp(buf, want + at, n))
+			return false;
+	}
+	return true;
+}
+
+/* Close-to-open consistency with readahead; see the usage at the top. */
+static void fresh(const char *paths, uint64_t size, uint64_t seed)
+{
+	static unsigned char want[8192];
+	char path[256];
+	const char *other = strchr(paths, ',');
+	if (!other || other - paths >= (long)sizeof(path) || size < 8192) {
+		CHECK(!"fresh: PATH,OTHER and SIZE of 8192 or more");
+		return;
+	}
+	memcpy(path, paths, (size_t)(other - paths));
+	path[other - paths] = '\0';
+	other++;
+
+	write_file(path, size, seed);
+	int fd = open(path, O_RDWR);
+	CHECK(fd >= 0);
+	gen_fill(seed, 0, want, sizeof(want));
+	CHECK(small_reads_have(fd, 0, want, sizeof(want)));
+	/* Its own write, in the middle of what was read ahead. */
+	gen_fill(seed + 1, 3000, want + 3000, 100);
+	CHECK(pwrite(fd, want + 3000, 100, 3000) == 100);
+	CHECK(small_reads_have(fd, 0, want, sizeof(want)));
+	/* The server's times are coarse (a clock tick): let one pass. */
+	usleep(50 * 1000);
+	write_file(other, size, seed + 2);
+	/* fd keeps the vnode, and what it read ahead, alive. */
+	check_file(path, size, seed + 2);
+	gen_fill(seed + 2, 0, want, sizeof(want));
+	CHECK(small_reads_have(fd, 0, want, sizeof(want)));
+	CHECK(close(fd) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	/* Commands run in order, four words each. */
@@ -463,6 +517,8 @@ int main(int argc, char **argv)
 			run_threads(argv[i + 1], (int)a, b);
 		else if (!strcmp(cmd, "dir") && a > 0 && a <= 1000000)
 			big_dir(argv[i + 1], (unsigned)a);
+		else if (!strcmp(cmd, "fresh"))
+			fresh(argv[i + 1], a, b);
 		else
 			goto usage;
 		printf("t_nfs: %s %s done\n", cmd, argv[i + 1]);
@@ -471,6 +527,6 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		DONE("t_nfs");
 usage:
-	printf("usage: t_nfs {write|check|map|shared|maprace PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0}...\n");
+	printf("usage: t_nfs {write|check|map|shared|maprace PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0 | fresh PATH,OTHER SIZE SEED}...\n");
 	return 2;
 }
