@@ -6,7 +6,8 @@
 #   nfs_server_start NS ADDR DIR WORKDIR
 #	Exports the host directory DIR as /export (NFSv3 and NFSv4, RW,
 #	no root squash, AUTH_SYS, TCP only) on ADDR, an address already up
-#	in network namespace NS (lo is brought up there too, see below).
+#	in network namespace NS (lo is brought up there too, see below),
+#	and an empty WORKDIR/denied as /denied, which no client may use.
 #	Config, logs, pid file and the NFSv4 recovery directory all go in
 #	WORKDIR. Returns 0 once both nfs://ADDR/export and
 #	nfs://ADDR/export?version=4 answer nfs-ls from inside NS; otherwise
@@ -188,7 +189,7 @@ nfs_server_start() {
 		echo "nfs-server: export directory '$3' does not exist" >&2
 		return 1
 	}
-	if ! mkdir -p "$work/recovery" || ! work=$(cd "$work" && pwd -P); then
+	if ! mkdir -p "$work/recovery" "$work/denied" || ! work=$(cd "$work" && pwd -P); then
 		echo "nfs-server: cannot create work directory '$4'" >&2
 		return 1
 	fi
@@ -249,6 +250,18 @@ EXPORT {
 	Pseudo = /export;
 	Access_Type = RW;
 	Squash = No_Root_Squash;
+	SecType = sys;
+	Protocols = 3, 4;
+	Transports = TCP;
+	FSAL {
+		Name = VFS;
+	}
+}
+EXPORT {
+	Export_Id = 2;
+	Path = "$work/denied";
+	Pseudo = /denied;
+	Access_Type = None;
 	SecType = sys;
 	Protocols = 3, 4;
 	Transports = TCP;

@@ -190,16 +190,39 @@ case_nfs_server_restart() {
 	want_text ", 0 failed"
 }
 
-# No server at that address: bounded retries, one clear line, status 5.
-case_nfs_unreachable() {
-	netns_start nfs_unreachable \
-		"mount=/data,nfs://10.0.0.99/export?retry=3 init=/bin/musl/t_exit" \
+# No server at that address: tries for retry=3 seconds (no ARP answer, so
+# the one connect waits all of them), then one clear line, status 5.
+# $1 the case, $2 the URL's query.
+nfs_unreachable_case() {
+	netns_start "$1" \
+		"mount=/data,nfs://10.0.0.99/export?$2 init=/bin/musl/t_exit" \
 		"appliance: exit status"
 	netns_finish
 	want_status 5
-	want_text "nfs: cannot mount nfs://10.0.0.99/export?retry=3: no answer from 10.0.0.99"
+	want_text "nfs: cannot mount nfs://10.0.0.99/export?$2: no answer from 10.0.0.99"
+	want_regex "attempts? in 3[0-9]{3} ms\)"
 	lack_text "t_exit"
 }
+case_nfs_unreachable() { nfs_unreachable_case nfs_unreachable retry=3; }
+case_nfs4_unreachable() { nfs_unreachable_case nfs4_unreachable "version=4&retry=3"; }
+
+# The export is there and this client may not use it: refused at once,
+# the mount named. ganesha's NFSv3 MOUNT says so; over NFSv4 it leaves
+# such exports out of its pseudo file system, so the lookup finds
+# nothing. $1 the case, $2 the URL's query, $3 the reason logged.
+nfs_denied_case() {
+	netns_pre=nfs_pre netns_start "$1" \
+		"mount=/data,nfs://10.0.0.1/denied$2 init=/bin/musl/t_exit" \
+		"appliance: exit status"
+	nfs_finish
+	want_status 5
+	want_text "nfs: cannot mount nfs://10.0.0.1/denied$2: "
+	want_text "$3"
+	want_text "(1 attempts"
+	lack_text "t_exit"
+}
+case_nfs_denied() { nfs_denied_case nfs_denied "" "MNT3ERR_ACCES(13) Permission denied"; }
+case_nfs4_denied() { nfs_denied_case nfs4_denied "?version=4" "NFS4ERR_NOENT"; }
 
 # The server is there, the export is not: no retrying, the mount named.
 case_nfs_missing_export() {
