@@ -14,6 +14,8 @@
 #	(daemon died, or not ready after NFS_SERVER_TIMEOUT seconds, default
 #	20) returns 1 with the reason and ganesha's log on stderr, having
 #	stopped everything it started.
+#	With NFS_SERVER_EXPORT_MIB=N, DIR is covered (for the server only)
+#	by an N MiB tmpfs that goes with the daemons: a full server.
 #   nfs_server_restart
 #	Stops ganesha only (rpcbind stays) and starts it again with the same
 #	config and the same readiness wait. On failure everything is stopped.
@@ -214,6 +216,13 @@ nfs_server_start() {
 		return 1
 		;;
 	esac
+	case ${NFS_SERVER_EXPORT_MIB:-} in
+	'' | [1-9] | [1-9][0-9] | [1-9][0-9][0-9]) ;;
+	*)
+		echo "nfs-server: NFS_SERVER_EXPORT_MIB must be 1..999" >&2
+		return 1
+		;;
+	esac
 	if [ -n "${NFS_SERVER_GRACE:-}" ]; then
 		v4="Graceless = false;
 	Grace_Period = $NFS_SERVER_GRACE;
@@ -290,11 +299,17 @@ EOF
 	# rpcbind in a new mount namespace (inside the netns) with a private
 	# /run; see the top of this file. Every step execs, so $! is
 	# rpcbind's pid, and ganesha later joins its namespaces through it.
+	# With NFS_SERVER_EXPORT_MIB, DIR is covered there by a tmpfs of
+	# that size, gone with the daemons: a server that runs out of space.
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
 	ip netns exec "$ns" unshare --mount --propagation private -- sh -c '
 		mount -t tmpfs -o mode=0755 nfs-server-run /run || exit 1
+		if [ -n "$1" ]; then
+			mount -t tmpfs -o "size=$1m,mode=0777" nfs-server-export "$2" || exit 1
+		fi
 		mkdir -p /run/rpcbind
 		chown _rpc /run/rpcbind 2>/dev/null
-		exec rpcbind -f' </dev/null >"$work/rpcbind.out" 2>&1 &
+		exec rpcbind -f' sh "${NFS_SERVER_EXPORT_MIB:-}" "$dir" </dev/null >"$work/rpcbind.out" 2>&1 &
 	_nfs_rpcbind=$!
 	nfs_server_pids=$_nfs_rpcbind
 	# Ganesha registers at startup only, so rpcbind's socket must exist

@@ -278,6 +278,19 @@ case_nfs_model() {
 	want_text "t_fsmodel: 4000 operations, 0 mismatches"
 }
 
+# The server runs out of space (its export a 4 MiB tmpfs): write() says
+# ENOSPC, what it took before reads back, and removing the file makes
+# room again.
+case_nfs_full() {
+	local NFS_SERVER_EXPORT_MIB=4
+	nfs_start "${nfs_tag}_full" "init=/bin/musl/t_nfs -- full /data/f $((8 << 20)) 41"
+	nfs_finish
+	want_status 0
+	want_regex "t_nfs: /data/f full after [0-9]+ bytes"
+	want_text "t_nfs: full /data/f done"
+	want_text ", 0 failed"
+}
+
 # A private mapping bigger than the guest's RAM is refused with ENOMEM,
 # not read in until the kernel starves.
 nfs_make_huge() { truncate -s 512M "$nfs_dir/huge"; }
@@ -302,7 +315,8 @@ case_nfs_fresh() {
 }
 
 # The same over NFSv4.0: data both ways, a shared mapping, threads, a
-# large directory, the model, a server restart mid-stream, readahead.
+# large directory, the model, a server restart mid-stream, readahead, a
+# full server.
 case_nfs4_fsthreads() { nfs_v4 case_nfs_fsthreads; }
 case_nfs4_data() { nfs_v4 case_nfs_data; }
 case_nfs4_mmap_shared() { nfs_v4 case_nfs_mmap_shared; }
@@ -310,6 +324,7 @@ case_nfs4_server_restart() { nfs_v4 case_nfs_server_restart; }
 case_nfs4_big_dir() { nfs_v4 case_nfs_big_dir; }
 case_nfs4_model() { nfs_v4 case_nfs_model; }
 case_nfs4_fresh() { nfs_v4 case_nfs_fresh; }
+case_nfs4_full() { nfs_v4 case_nfs_full; }
 
 # NFSv4 says which version it mounted, and a missing export fails as
 # over NFSv3: at once, with the mount named.

@@ -233,7 +233,7 @@ netns_start() {
 		-append "${netns_ip:-ip=10.0.0.5/24} $append" >"$log" 2>"$log.stderr" &
 	guest=$!
 	for ((i = 0; i < 300; i++)); do
-		grep -q -- "$ready" "$log" && return 0
+		grep -qs -- "$ready" "$log" && return 0
 		sleep 0.1
 	done
 	errs+=("the guest never printed: $ready")

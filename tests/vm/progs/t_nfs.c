@@ -22,6 +22,10 @@
  *   t_nfs dir DIR N 0              N files in new directory DIR, listed
  *                                  and looked up; left for the host to
  *                                  count
+ *   t_nfs full PATH SIZE SEED      PATH on a server with less room than
+ *                                  SIZE: writing it stops with ENOSPC,
+ *                                  what was written reads back, and once
+ *                                  PATH is removed a small file fits
  *   t_nfs fresh PATH,OTHER SIZE SEED
  *                                  small reads of PATH (read ahead), then
  *                                  its own write, then OTHER (the same file
@@ -445,6 +449,38 @@ static void big_dir(const char *dir, unsigned n)
 	free(seen);
 }
 
+/* See the usage at the top. */
+static void fill_up(const char *path, uint64_t size, uint64_t seed)
+{
+	static unsigned char buf[65536];
+	uint64_t off = 0;
+	int err = 0;
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	while (off < size) {
+		gen_fill(seed, off, buf, sizeof(buf));
+		ssize_t n = write(fd, buf, sizeof(buf));
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		off += (uint64_t)n;
+	}
+	CHECK(err == ENOSPC);
+	CHECK(off < size);
+	/* What write() took is on the server; fsync and close add nothing. */
+	CHECK(fsync(fd) == 0);
+	CHECK(close(fd) == 0);
+	printf("t_nfs: %s full after %llu bytes\n", path,
+	       (unsigned long long)off);
+	check_file(path, off, seed);
+	CHECK(unlink(path) == 0);
+	write_file(path, 4096, seed + 1);
+	check_file(path, 4096, seed + 1);
+}
+
 /* @len bytes at @off of @fd in reads of 1000 bytes: @want's? */
 static bool small_reads_have(int fd, uint64_t off, const unsigned char *want,
 			     size_t len)
@@ -517,6 +553,8 @@ int main(int argc, char **argv)
 			run_threads(argv[i + 1], (int)a, b);
 		else if (!strcmp(cmd, "dir") && a > 0 && a <= 1000000)
 			big_dir(argv[i + 1], (unsigned)a);
+		else if (!strcmp(cmd, "full"))
+			fill_up(argv[i + 1], a, b);
 		else if (!strcmp(cmd, "fresh"))
 			fresh(argv[i + 1], a, b);
 		else
@@ -527,6 +565,6 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		DONE("t_nfs");
 usage:
-	printf("usage: t_nfs {write|check|map|shared|maprace PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0 | fresh PATH,OTHER SIZE SEED}...\n");
+	printf("usage: t_nfs {write|check|map|shared|maprace PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0 | full PATH SIZE SEED | fresh PATH,OTHER SIZE SEED}...\n");
 	return 2;
 }
