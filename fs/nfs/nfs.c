@@ -13,6 +13,7 @@
  */
 #include <kernel/errno.h>
 #include <kernel/heap.h>
+#include <kernel/page.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -270,6 +271,7 @@ void nfs_node_release(struct vnode *vn)
 	spin_lock(&nm->nodes_lock);
 	list_remove(&n->hash);
 	spin_unlock(&nm->nodes_lock);
+	__atomic_sub_fetch(&nm->ra_bytes, n->ra.cap, __ATOMIC_RELAXED);
 	kfree(n->ra.buf);
 	kfree(n);
 }
@@ -353,6 +355,7 @@ int nfsfs_mount(struct mount *mp, const char *source, unsigned long flags)
 		kfree(nm);
 		return ret;
 	}
+	nm->ra_budget = (uint64_t)pmm_total_pages() * PAGE_SIZE / 8;
 	mutex_init(&nm->pool_lock);
 	nm->nodes_lock = (spinlock_t)SPINLOCK_INIT;
 	for (size_t i = 0; i < ARRAY_SIZE(nm->nodes); i++)

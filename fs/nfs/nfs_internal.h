@@ -26,6 +26,8 @@ struct nfs_mount {
 	struct mutex pool_lock; /* protects nr_ctx and binders */
 	unsigned nr_ctx;
 	struct nfs_ctx *ctx[NFS_NCONNECT_MAX];
+	uint64_t ra_bytes;	    /* readahead buffers' bytes, atomic */
+	uint64_t ra_budget;	    /* ... at most: an eighth of the RAM */
 	spinlock_t nodes_lock;	    /* protects the node table */
 	struct list_node nodes[64]; /* by fileid */
 };

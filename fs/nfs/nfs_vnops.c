@@ -286,9 +286,36 @@ static long read_into(struct nfs_ctx *c, struct nfs_node *n, uint32_t rsize,
 }
 
 /*
+ * A buffer of @want bytes at least for @ra, within the mount's budget;
+ * false when there is none (the read then goes to the server as it is).
+ */
+static bool ra_reserve(struct nfs_mount *nm, struct nfs_readahead *ra,
+		       uint32_t want)
+{
+	if (ra->cap >= want)
+		return true;
+	if (__atomic_add_fetch(&nm->ra_bytes, want, __ATOMIC_RELAXED) >
+	    nm->ra_budget + ra->cap) {
+		__atomic_sub_fetch(&nm->ra_bytes, want, __ATOMIC_RELAXED);
+		return false;
+	}
+	char *buf = kmalloc(want);
+	if (!buf) {
+		__atomic_sub_fetch(&nm->ra_bytes, want, __ATOMIC_RELAXED);
+		return false;
+	}
+	__atomic_sub_fetch(&nm->ra_bytes, ra->cap, __ATOMIC_RELAXED);
+	kfree(ra->buf);
+	ra->buf = buf;
+	ra->cap = want;
+	return true;
+}
+
+/*
  * Reads ahead at @off: bytes now held (0 at the end of the file) or an
- * errno. The buffer is sized for what is left of the file as last seen,
- * so small files cost small buffers.
+ * errno, -ENOMEM when there is no buffer for it. The buffer is sized for
+ * what is left of the file as last seen, so small files cost small
+ * buffers; all of a mount's together stay within an eighth of the RAM.
  */
 static long ra_fill(struct nfs_mount *nm, struct nfs_node *n, struct nfs_ctx *c,
 		    uint64_t off, struct nfsfs_attr *attr)
@@ -300,14 +327,8 @@ static long ra_fill(struct nfs_mount *nm, struct nfs_node *n, struct nfs_ctx *c,
 	bool eof;
 
 	ra->len = 0;
-	if (ra->cap < want) {
-		kfree(ra->buf);
-		ra->cap = 0;
-		ra->buf = kmalloc(want);
-		if (!ra->buf)
-			return -ENOMEM;
-		ra->cap = want;
-	}
+	if (!ra_reserve(nm, ra, want))
+		return -ENOMEM;
 	long got = read_into(c, n, nm->rsize, off, ra->buf, want, &eof, attr);
 	nfs_attr_apply(&n->vn, attr);
 	if (got > 0) {

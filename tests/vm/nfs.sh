@@ -278,6 +278,16 @@ case_nfs_model() {
 	want_text "t_fsmodel: 4000 operations, 0 mismatches"
 }
 
+# More files read at once than readahead has memory for (an eighth of
+# 128 MiB): the rest are read without it, every byte still right.
+case_nfs_many_open() {
+	netns_qemu="-m 128M" nfs_start "${nfs_tag}_many_open" "init=/bin/musl/t_nfs -- many /data/many 40 $((512 << 10))"
+	nfs_finish
+	want_status 0
+	want_text "t_nfs: many /data/many done"
+	want_text ", 0 failed"
+}
+
 # The server runs out of space (its export a 4 MiB tmpfs): write() says
 # ENOSPC, what it took before reads back, and removing the file makes
 # room again.

@@ -22,6 +22,9 @@
  *   t_nfs dir DIR N 0              N files in new directory DIR, listed
  *                                  and looked up; left for the host to
  *                                  count
+ *   t_nfs many DIR N SIZE          N files of SIZE bytes in new directory
+ *                                  DIR, all open at once and read in
+ *                                  turns, 1000 bytes at a time
  *   t_nfs full PATH SIZE SEED      PATH on a server with less room than
  *                                  SIZE: writing it stops with ENOSPC,
  *                                  what was written reads back, and once
@@ -449,6 +452,43 @@ static void big_dir(const char *dir, unsigned n)
 	free(seen);
 }
 
+#define MANY_MAX 256
+
+/* See the usage at the top. */
+static void many_open(const char *dir, unsigned n, uint64_t size)
+{
+	static int fds[MANY_MAX];
+	unsigned char buf[1000], want[1000];
+	char path[512];
+	bool differ = false;
+
+	CHECK(mkdir(dir, 0755) == 0);
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%u", dir, i);
+		write_file(path, size, 100 + i);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%u", dir, i);
+		fds[i] = open(path, O_RDONLY);
+		CHECK(fds[i] >= 0);
+	}
+	for (uint64_t off = 0; off < size && !differ; off += sizeof(buf)) {
+		size_t len = size - off < sizeof(buf) ? size - off :
+							sizeof(buf);
+		for (unsigned i = 0; i < n && !differ; i++) {
+			gen_fill(100 + i, off, want, len);
+			differ = read(fds[i], buf, len) != (ssize_t)len ||
+				 memcmp(buf, want, len);
+			if (differ)
+				printf("FAIL %s/f%u: bytes differ at %llu\n",
+				       dir, i, (unsigned long long)off);
+		}
+	}
+	check_failures += differ;
+	for (unsigned i = 0; i < n; i++)
+		CHECK(fds[i] < 0 || close(fds[i]) == 0);
+}
+
 /* See the usage at the top. */
 static void fill_up(const char *path, uint64_t size, uint64_t seed)
 {
@@ -553,6 +593,8 @@ int main(int argc, char **argv)
 			run_threads(argv[i + 1], (int)a, b);
 		else if (!strcmp(cmd, "dir") && a > 0 && a <= 1000000)
 			big_dir(argv[i + 1], (unsigned)a);
+		else if (!strcmp(cmd, "many") && a > 0 && a <= MANY_MAX)
+			many_open(argv[i + 1], (unsigned)a, b);
 		else if (!strcmp(cmd, "full"))
 			fill_up(argv[i + 1], a, b);
 		else if (!strcmp(cmd, "fresh"))
@@ -565,6 +607,6 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		DONE("t_nfs");
 usage:
-	printf("usage: t_nfs {write|check|map|shared|maprace PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0 | full PATH SIZE SEED | fresh PATH,OTHER SIZE SEED}...\n");
+	printf("usage: t_nfs {write|check|map|shared|maprace PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0 | many DIR N SIZE | full PATH SIZE SEED | fresh PATH,OTHER SIZE SEED}...\n");
 	return 2;
 }
