@@ -86,7 +86,10 @@ struct compound {
 	nfsfs_entry_fn entry_fn;
 	void *entry_ctx;
 	uint8_t *verf;
-	int readdir_ret; /* 1 at the end of the directory */
+	int readdir_ret;    /* 1 at the end of the directory */
+	bool dots;	    /* make the dots from the GETATTR before READDIR */
+	uint64_t dots_from; /* 0: "." and "..", 1: ".." */
+	bool stopped;	    /* entry_fn had no room for the dots */
 };
 
 /* NFSv4's own status codes, then those it shares with NFSv3. */
@@ -192,14 +195,34 @@ static int readdir_entries(struct compound *cp, READDIR4resok *ok)
 	return ok->reply.eof ? 1 : 0;
 }
 
+/*
+ * "." (cookie 1) and ".." (cookie 2) of the directory whose attributes
+ * the GETATTR just brought, both with its own file ID; once, though the
+ * compound may be sent again.
+ */
+static void emit_dots(struct compound *cp)
+{
+	struct nfsfs_attr d = cp->attrs->attr;
+	d.type = NFSFS_DIR;
+	cp->dots = false;
+	if ((cp->dots_from == 0 &&
+	     cp->entry_fn(cp->entry_ctx, ".", d.fileid, 1, &d, NULL)) ||
+	    cp->entry_fn(cp->entry_ctx, "..", d.fileid, 2, &d, NULL))
+		cp->stopped = true;
+}
+
 /* One operation's result @o (status OK) into @cp. */
 static int unpack_op(struct compound *cp, nfs_resop4 *o)
 {
 	switch (o->resop) {
-	case OP_GETATTR:
-		return decode_fattr(&o->nfs_resop4_u.opgetattr.GETATTR4res_u
-					     .resok4.obj_attributes,
-				    cp->attrs);
+	case OP_GETATTR: {
+		int ret = decode_fattr(&o->nfs_resop4_u.opgetattr.GETATTR4res_u
+						.resok4.obj_attributes,
+				       cp->attrs);
+		if (!ret && cp->dots)
+			emit_dots(cp);
+		return ret;
+	}
 	case OP_GETFH:
 		return copy_fh(
 			cp->fh,
@@ -250,6 +273,8 @@ static int unpack_op(struct compound *cp, nfs_resop4 *o)
 		return 0;
 	}
 	case OP_READDIR:
+		if (cp->stopped)
+			return 0; /* no room after the dots */
 		cp->readdir_ret = readdir_entries(
 			cp, &o->nfs_resop4_u.opreaddir.READDIR4res_u.resok4);
 		return cp->readdir_ret < 0 ? cp->readdir_ret : 0;
@@ -821,8 +846,8 @@ static int v4_fsstat(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
 /*
  * READDIR. NFSv4 servers send neither "." nor "..", and keep cookies 1
  * and 2 for them: they are made here, "." as cookie 1 and ".." as 2,
- * both with the directory's own file ID (a GETATTR before the first
- * page).
+ * both with the directory's own file ID, from a GETATTR in the first
+ * page's COMPOUND, ahead of its READDIR.
  */
 static int v4_readdir(struct nfsfs_conn *cn, const struct nfsfs_fh *dir,
 		      uint64_t cookie, uint8_t verf[NFSFS_VERFSIZE],
@@ -831,6 +856,11 @@ static int v4_readdir(struct nfsfs_conn *cn, const struct nfsfs_fh *dir,
 	struct nfs4_attrs self;
 	struct compound cp = { .entry_fn = fn, .entry_ctx = ctx, .verf = verf };
 	op_putfh(&cp, dir);
+	if (cookie < 2) {
+		op_getattr(&cp, nfs4_mask_attr, &self);
+		cp.dots = true;
+		cp.dots_from = cookie;
+	}
 	READDIR4args *r = &op(&cp, OP_READDIR)->nfs_argop4_u.opreaddir;
 	r->cookie = cookie <= 2 ? 0 : cookie;
 	memcpy(r->cookieverf, verf, NFSFS_VERFSIZE);
@@ -838,22 +868,6 @@ static int v4_readdir(struct nfsfs_conn *cn, const struct nfsfs_fh *dir,
 	r->maxcount = READDIR_MAXCOUNT;
 	r->attr_request.bitmap4_len = NFS4_MASK_WORDS;
 	r->attr_request.bitmap4_val = (uint32_t *)nfs4_mask_attr;
-	if (cookie < 2) {
-		/* The dots first, then the server's entries. */
-		struct compound head = { 0 };
-		op_putfh(&head, dir);
-		op_getattr(&head, nfs4_mask_attr, &self);
-		int ret = run(cn, &head);
-		if (ret)
-			return ret;
-		struct nfsfs_attr dattr = self.attr;
-		dattr.type = NFSFS_DIR;
-		if (cookie == 0 &&
-		    fn(ctx, ".", self.attr.fileid, 1, &dattr, NULL))
-			return 0;
-		if (fn(ctx, "..", self.attr.fileid, 2, &dattr, NULL))
-			return 0;
-	}
 	int ret = run(cn, &cp);
 	return ret ? ret : cp.readdir_ret;
 }

@@ -168,6 +168,25 @@ static void test_readdir(void)
 	if (d)
 		closedir(d);
 	CHECK(seen == 500 && dots == 2);
+
+	/* A buffer with room for one entry: every call resumes, dots too. */
+	int fd = open(P("many"), O_RDONLY | O_DIRECTORY);
+	CHECK(fd >= 0);
+	char buf[32];
+	long calls = 0, n;
+	seen = dots = 0;
+	while (fd >= 0 && calls++ < 1000 &&
+	       (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		const char *nm = buf + 19; /* d_name in struct linux_dirent64 */
+		CHECK(*(unsigned short *)(buf + 16) == n); /* one entry */
+		if (!strcmp(nm, ".") || !strcmp(nm, ".."))
+			CHECK(dots++ == (nm[1] == '.') && seen == 0);
+		else if (nm[0] == 'f')
+			seen++;
+	}
+	CHECK(seen == 500 && dots == 2 && calls == 503);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void test_fds(void)
