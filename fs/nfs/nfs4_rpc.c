@@ -86,10 +86,10 @@ struct compound {
 	nfsfs_entry_fn entry_fn;
 	void *entry_ctx;
 	uint8_t *verf;
-	int readdir_ret;    /* 1 at the end of the directory */
-	bool dots;	    /* make the dots from the GETATTR before READDIR */
-	uint64_t dots_from; /* 0: "." and "..", 1: ".." */
-	bool stopped;	    /* entry_fn had no room for the dots */
+	int readdir_ret; /* 1 at the end of the directory */
+	/* The first dot the GETATTR before READDIR makes: 1 ".", 2 "..". */
+	uint64_t dot;
+	bool stopped; /* entry_fn had no room for the dots */
 };
 
 /* NFSv4's own status codes, then those it shares with NFSv3. */
@@ -204,11 +204,11 @@ static void emit_dots(struct compound *cp)
 {
 	struct nfsfs_attr d = cp->attrs->attr;
 	d.type = NFSFS_DIR;
-	cp->dots = false;
-	if ((cp->dots_from == 0 &&
-	     cp->entry_fn(cp->entry_ctx, ".", d.fileid, 1, &d, NULL)) ||
-	    cp->entry_fn(cp->entry_ctx, "..", d.fileid, 2, &d, NULL))
-		cp->stopped = true;
+	for (; cp->dot <= 2 && !cp->stopped; cp->dot++)
+		cp->stopped = cp->entry_fn(cp->entry_ctx,
+					   cp->dot == 1 ? "." : "..", d.fileid,
+					   cp->dot, &d, NULL);
+	cp->dot = 0;
 }
 
 /* One operation's result @o (status OK) into @cp. */
@@ -219,7 +219,7 @@ static int unpack_op(struct compound *cp, nfs_resop4 *o)
 		int ret = decode_fattr(&o->nfs_resop4_u.opgetattr.GETATTR4res_u
 						.resok4.obj_attributes,
 				       cp->attrs);
-		if (!ret && cp->dots)
+		if (!ret && cp->dot)
 			emit_dots(cp);
 		return ret;
 	}
@@ -858,8 +858,7 @@ static int v4_readdir(struct nfsfs_conn *cn, const struct nfsfs_fh *dir,
 	op_putfh(&cp, dir);
 	if (cookie < 2) {
 		op_getattr(&cp, nfs4_mask_attr, &self);
-		cp.dots = true;
-		cp.dots_from = cookie;
+		cp.dot = cookie + 1;
 	}
 	READDIR4args *r = &op(&cp, OP_READDIR)->nfs_argop4_u.opreaddir;
 	r->cookie = cookie <= 2 ? 0 : cookie;

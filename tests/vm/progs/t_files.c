@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -177,8 +178,11 @@ static void test_readdir(void)
 	seen = dots = 0;
 	while (fd >= 0 && calls++ < 1000 &&
 	       (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
-		const char *nm = buf + 19; /* d_name in struct linux_dirent64 */
-		CHECK(*(unsigned short *)(buf + 16) == n); /* one entry */
+		const char *nm = buf + offsetof(struct dirent, d_name);
+		unsigned short reclen;
+		memcpy(&reclen, buf + offsetof(struct dirent, d_reclen),
+		       sizeof(reclen));
+		CHECK(reclen == n); /* one entry */
 		if (!strcmp(nm, ".") || !strcmp(nm, ".."))
 			CHECK(dots++ == (nm[1] == '.') && seen == 0);
 		else if (nm[0] == 'f')
