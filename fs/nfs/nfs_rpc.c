@@ -55,11 +55,6 @@ void nfsfs_rpc_done(struct rpc_context *rpc, int status, void *data,
 	c->done = true;
 }
 
-/*
- * Runs the context until @c completes. libnfs reconnects and resends by
- * itself (autoreconnect); this loop only keeps time and says so when the
- * server has not answered for a while.
- */
 /* Whether every one of @calls has had its answer. */
 static bool all_done(struct call *calls, unsigned n)
 {
@@ -71,8 +66,9 @@ static bool all_done(struct call *calls, unsigned n)
 
 /*
  * Runs the context until each of @calls (queued, or marked done with an
- * error) has its answer: a hard mount, so no call is given up on, but a
- * silent server is reported every NOT_RESPONDING_MS.
+ * error) has its answer. libnfs reconnects and resends by itself
+ * (autoreconnect); this loop keeps time: a hard mount gives up on no
+ * call, but a silent server is reported every NOT_RESPONDING_MS.
  */
 void nfsfs_wait_calls(struct nfsfs_conn *cn, struct call *calls, unsigned n)
 {
