@@ -4,7 +4,8 @@
 # and runs bench/progs/nfsbench (sequential write and read in 1 MiB calls,
 # the read again in 4 KiB calls,
 # then create/stat/unlink rates, from 1 and from 4 threads), over NFSv3,
-# over NFSv4.0, and over NFSv3 with readahead off. The peer is
+# over NFSv4.0 (both writing behind), and over NFSv3 mounted `sync`
+# (stable writes, as before write-behind). The peer is
 # host-side libnfs on the same server in the same run: nfs-cp for the
 # sequential transfers (1 stream, then 4 at once) and bench/progs/nfsmeta
 # (libnfs's sync API) for the metadata rates (1 process, then 4). The
@@ -58,7 +59,7 @@ guest() {
 }
 guest NFSv3 ""
 guest NFSv4.0 "?version=4"
-guest "NFSv3 without readahead" "?readahead=0"
+guest "NFSv3 sync" "?sync"
 
 echo "Linux VM ($(basename "$(linuxvm_kernel)"), kernel NFS client, vers=3,nconnect=4), $size MiB, $files files:"
 ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \

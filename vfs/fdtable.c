@@ -87,8 +87,9 @@ int fd_close(int fd)
 	spin_unlock(&fdt.lock);
 	if (!f)
 		return -EBADF;
+	int ret = file_flush(f); /* closed either way, as on Linux */
 	file_put(f);
-	return 0;
+	return ret;
 }
 
 int fd_dup(int oldfd, int from, bool cloexec)
@@ -115,8 +116,10 @@ int fd_install_at(struct file *f, int fd, bool cloexec)
 	fdt.files[fd] = f;
 	set_cloexec_locked(fd, cloexec);
 	spin_unlock(&fdt.lock);
-	if (old)
+	if (old) {
+		file_flush(old); /* dup2 closes quietly, as on Linux */
 		file_put(old);
+	}
 	return fd;
 }
 

@@ -58,6 +58,17 @@ bool file_writable(const struct file *f)
 	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
 }
 
+int file_flush(struct file *f)
+{
+	struct vnode *vn = f->vn;
+	if (!vn->ops->flush || vn->type != VREG || !file_writable(f))
+		return 0;
+	vnode_lock(vn);
+	int ret = vn->ops->flush(vn);
+	vnode_unlock(vn);
+	return ret;
+}
+
 struct file *vfs_openat(int dirfd, const char *path, int flags, unsigned mode)
 {
 	struct vnode *vn;

@@ -32,7 +32,8 @@ static const struct vfs_fstype vfs_fstypes[] = {
 	{ .name = "nfs",
 	  .mount = nfsfs_mount,
 	  .unmount = nfsfs_unmount,
-	  .statfs = nfsfs_statfs },
+	  .statfs = nfsfs_statfs,
+	  .sync = nfsfs_sync },
 #endif
 };
 
@@ -84,6 +85,25 @@ int vfs_statfs(struct vnode *vn, struct kstatfs *st)
 	if (!vn->mount)
 		return -ENOSYS; /* a device outside any filesystem */
 	return vn->mount->type->statfs(vn->mount, st);
+}
+
+int vfs_sync(void)
+{
+	int first = 0;
+
+	/* Mounts are never removed from the list: walk it unlocked. */
+	spin_lock(&vfs_mount_lock);
+	for (struct list_node *pos = mounts.next; pos != &mounts;
+	     pos = pos->next) {
+		struct mount *mp = list_entry(pos, struct mount, node);
+		spin_unlock(&vfs_mount_lock);
+		int ret = mp->type->sync ? mp->type->sync(mp) : 0;
+		if (ret && !first)
+			first = ret;
+		spin_lock(&vfs_mount_lock);
+	}
+	spin_unlock(&vfs_mount_lock);
+	return first;
 }
 
 struct mount *vfs_mounted_on(struct vnode *vn)

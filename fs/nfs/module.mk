@@ -5,7 +5,7 @@
 LIBNFS_A := /usr/lib/x86_64-linux-gnu/libnfs.a
 NFS_OPTS_SRCS := fs/nfs/nfs_opts.c
 NFS_GLUE_SRCS := fs/nfs/nfs_rpc.c fs/nfs/nfs3_rpc.c fs/nfs/nfs4_rpc.c
-KERNEL_SRCS += fs/nfs/nfs.c fs/nfs/nfs_vnops.c fs/nfs/nfs4_attr.c \
+KERNEL_SRCS += fs/nfs/nfs.c fs/nfs/nfs_vnops.c fs/nfs/nfs_wb.c fs/nfs/nfs4_attr.c \
 	$(NFS_GLUE_SRCS) $(NFS_OPTS_SRCS)
 KERNEL_LIBS += $(BUILD)/fs/nfs/libnfs.a
 

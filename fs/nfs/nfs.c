@@ -27,6 +27,7 @@
 #define CONNECT_TIMEOUT_MS 10000 /* one mount attempt at most */
 #define BACKOFF_FIRST_MS 250
 #define BACKOFF_MAX_MS 5000
+#define SYNC_PASSES 256 /* files of one table bucket a sync writes back */
 
 /* libnfs-side logging, time and sleep (nfs_proto.h). */
 
@@ -80,11 +81,30 @@ static struct nfs_ctx *ctx_new(struct nfs_mount *nm, unsigned timeout_ms,
 	return c;
 }
 
-static void ctx_free(struct nfs_ctx *c)
+void nfs_ctx_close(struct nfs_ctx *c)
 {
 	nfsfs_disconnect(c->conn);
 	kfree(c->buf);
 	kfree(c);
+}
+
+struct nfs_ctx *nfs_ctx_open(struct nfs_mount *nm)
+{
+	char err[128];
+	struct nfsfs_fh root;
+	struct nfs_ctx *c =
+		ctx_new(nm, CONNECT_TIMEOUT_MS, &root, err, sizeof(err));
+	if (IS_ERR(c)) {
+		pr_warn("nfs: another connection to %s failed (%s)",
+			nm->opts.url, err);
+		return NULL;
+	}
+	c->buf = kmalloc(nm->io_size);
+	if (!c->buf) {
+		nfs_ctx_close(c);
+		return NULL;
+	}
+	return c;
 }
 
 /* Picks the context a thread binds to; pool_lock held. */
@@ -98,21 +118,12 @@ static struct nfs_ctx *ctx_choose_locked(struct nfs_mount *nm)
 			best = nm->ctx[i];
 	}
 	if (nm->nr_ctx < nm->opts.nconnect) {
-		char err[128];
-		struct nfsfs_fh root;
-		struct nfs_ctx *c = ctx_new(nm, CONNECT_TIMEOUT_MS, &root, err,
-					    sizeof(err));
-		if (!IS_ERR(c)) {
-			c->buf = kmalloc(nm->io_size);
-			if (c->buf) {
-				nm->ctx[nm->nr_ctx++] = c;
-				return c;
-			}
-			ctx_free(c);
-		} else {
-			pr_warn("nfs: another connection to %s failed (%s); sharing one",
-				nm->opts.url, err);
+		struct nfs_ctx *c = nfs_ctx_open(nm);
+		if (c) {
+			nm->ctx[nm->nr_ctx++] = c;
+			return c;
 		}
+		pr_warn("nfs: %s: threads share a connection", nm->opts.url);
 	}
 	return best;
 }
@@ -192,7 +203,9 @@ void nfs_attr_apply(struct vnode *vn, const struct nfsfs_attr *a)
 	vn->uid = a->uid;
 	vn->gid = a->gid;
 	vn->nlink = a->nlink;
-	vn->size = a->size;
+	/* Bytes written behind and not sent yet: the server's size lags. */
+	if (!nfs_wb_unsent(nfs_node_of(vn)) || a->size > vn->size)
+		vn->size = a->size;
 	vn->blocks = (a->used + 511) / 512;
 	vn->atime = (struct vtime){ a->atime.sec, a->atime.nsec };
 	vn->mtime = (struct vtime){ a->mtime.sec, a->mtime.nsec };
@@ -246,6 +259,7 @@ int nfs_node_get(struct mount *mp, const struct nfsfs_fh *fh,
 	vnode_init(&n->vn, type, ifmt_of(type) | (attr->mode & S_IALLUGO),
 		   &nfs_vnode_ops, mp, attr->fileid);
 	n->fh = *fh;
+	list_init(&n->wb.chunks);
 	nfs_attr_apply(&n->vn, attr);
 	/* Two lookups may race to here; both vnodes work, the table has one. */
 	spin_lock(&nm->nodes_lock);
@@ -259,6 +273,11 @@ void nfs_node_release(struct vnode *vn)
 {
 	struct nfs_node *n = nfs_node_of(vn);
 	struct nfs_mount *nm = nfs_mount_of(vn);
+	nfs_wb_flush(nm, n, true);
+	int err = nfs_wb_take_error(nm, n);
+	if (err)
+		pr_err("nfs: %s: writing file %llu back after its last close failed (%d)",
+		       nm->opts.url, (unsigned long long)vn->ino, err);
 	if (n->silly_name) {
 		struct nfs_ctx *c = nfs_ctx_get(nm);
 		int ret = nfsfs_remove(c->conn, &n->silly_dir, n->silly_name);
@@ -337,8 +356,9 @@ static int connect_first(struct nfs_mount *nm, const char *source)
 
 static void mount_free(struct nfs_mount *nm)
 {
+	nfs_wb_stop(nm);
 	for (unsigned i = 0; i < nm->nr_ctx; i++)
-		ctx_free(nm->ctx[i]);
+		nfs_ctx_close(nm->ctx[i]);
 	nfs_opts_free(&nm->opts);
 	kfree(nm);
 }
@@ -367,6 +387,7 @@ int nfsfs_mount(struct mount *mp, const char *source, unsigned long flags)
 	nm->rsize = io_size(nfsfs_readmax(conn), nm->opts.rsize);
 	nm->wsize = io_size(nfsfs_writemax(conn), nm->opts.wsize);
 	nm->io_size = MAX(nm->rsize, nm->wsize);
+	nfs_wb_init(nm);
 	ret = -ENOMEM;
 	nm->ctx[0]->buf = kmalloc(nm->io_size);
 	if (!nm->ctx[0]->buf)
@@ -388,7 +409,10 @@ int nfsfs_mount(struct mount *mp, const char *source, unsigned long flags)
 	}
 	pr_info("nfs: %s: %s, rsize %u KiB, wsize %u KiB, up to %u connections%s",
 		source, nfsfs_version(conn), nm->rsize / 1024, nm->wsize / 1024,
-		nm->opts.nconnect, nm->opts.ro ? ", read-only" : "");
+		nm->opts.nconnect,
+		nm->opts.ro		 ? ", read-only" :
+		nm->wb.status == WB_DOWN ? ", stable writes" :
+					   ", write-behind");
 	return 0;
 fail:
 	mount_free(nm);
@@ -418,6 +442,41 @@ int nfsfs_statfs(struct mount *mp, struct kstatfs *st)
 		.namelen = NAME_MAX,
 	};
 	return 0;
+}
+
+int nfsfs_sync(struct mount *mp)
+{
+	struct nfs_mount *nm = mp->fs_data;
+	int first = 0;
+
+	for (size_t b = 0; b < ARRAY_SIZE(nm->nodes); b++) {
+		/* Bounded: files may still be written while this runs. */
+		for (unsigned pass = 0; pass < SYNC_PASSES; pass++) {
+			struct nfs_node *n = NULL;
+			struct list_node *pos;
+			spin_lock(&nm->nodes_lock);
+			list_for_each (pos, &nm->nodes[b]) {
+				struct nfs_node *m =
+					list_entry(pos, struct nfs_node, hash);
+				if (!list_empty(&m->wb.chunks) &&
+				    get_unless_zero(&m->vn)) {
+					n = m;
+					break;
+				}
+			}
+			spin_unlock(&nm->nodes_lock);
+			if (!n)
+				break;
+			vnode_lock(&n->vn);
+			nfs_wb_flush(nm, n, true);
+			int err = nfs_wb_take_error(nm, n);
+			vnode_unlock(&n->vn);
+			vnode_put(&n->vn);
+			if (err && !first)
+				first = err;
+		}
+	}
+	return first;
 }
 
 void nfsfs_unmount(struct mount *mp)

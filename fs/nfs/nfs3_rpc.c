@@ -220,80 +220,108 @@ static int unpack_write(struct call *c, void *data)
 	WRITE3resok *ok = &r->WRITE3res_u.resok;
 	if (ok->count > c->arg)
 		return -EIO;
-	if (ok->committed != FILE_SYNC && ok->committed != DATA_SYNC)
+	if (c->stable && ok->committed != FILE_SYNC &&
+	    ok->committed != DATA_SYNC)
 		return -EIO; /* asked for stable storage and did not get it */
+	memcpy(c->verf, ok->verf, NFSFS_VERFSIZE);
 	attr_from_reply(c->out2, &ok->file_wcc.after);
 	return (int)ok->count;
 }
 
-/*
- * One READ or WRITE transfer of @count bytes at @off, to or from @buf, as
- * up to NFSFS_PIPELINE_PARTS calls in flight: the bytes done (see
- * nfsfs_pipeline_total) or an errno; *@eof (READ) and *@attr from the last part
- * counted.
- */
-static long transfer(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
-		     uint64_t off, uint32_t count, char *buf, bool write,
-		     bool *eof, struct nfsfs_attr *attr)
-{
+/* A READ or WRITE in flight (nfs_proto.h): each part's call and results. */
+struct nfsfs_xfer {
+	unsigned n;
+	uint32_t part, count;
 	struct call calls[NFSFS_PIPELINE_PARTS];
 	struct nfsfs_attr attrs[NFSFS_PIPELINE_PARTS];
 	bool eofs[NFSFS_PIPELINE_PARTS];
-	uint32_t part;
-	unsigned n = nfsfs_pipeline_split(count, &part);
-	if (!n)
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t len = i + 1 < n ? part : count - i * part;
-		eofs[i] = false;
-		calls[i] = (struct call){ .unpack = write ? unpack_write :
-							    unpack_read,
-					  .out = buf + i * part,
-					  .out2 = &attrs[i],
-					  .arg = len,
-					  .eof = &eofs[i] };
+	uint8_t verfs[NFSFS_PIPELINE_PARTS][NFSFS_VERFSIZE];
+};
+
+/* Sends the parts of a READ or WRITE; see struct nfsfs_proto. */
+static struct nfsfs_xfer *xfer_start(struct nfsfs_conn *cn,
+				     const struct nfsfs_fh *fh, uint64_t off,
+				     uint32_t count, char *buf, bool write,
+				     bool stable)
+{
+	struct nfsfs_xfer *x = posix_malloc(sizeof(*x));
+	if (!x)
+		return NULL;
+	x->n = nfsfs_pipeline_split(count, &x->part);
+	x->count = count;
+	for (unsigned i = 0; i < x->n; i++) {
+		uint32_t len = i + 1 < x->n ? x->part : count - i * x->part;
+		char *at = buf + (size_t)i * x->part;
+		x->eofs[i] = false;
+		x->calls[i] = (struct call){ .unpack = write ? unpack_write :
+							       unpack_read,
+					     .out = at,
+					     .out2 = &x->attrs[i],
+					     .arg = len,
+					     .eof = &x->eofs[i],
+					     .verf = x->verfs[i],
+					     .stable = stable };
 		int queued;
 		if (write) {
 			WRITE3args a;
 			fh_to_arg(fh, &a.file);
-			a.offset = off + i * part;
+			a.offset = off + (uint64_t)i * x->part;
 			a.count = len;
-			a.stable = FILE_SYNC;
+			a.stable = stable ? FILE_SYNC : UNSTABLE;
 			a.data.data_len = len;
-			a.data.data_val = buf + i * part;
+			a.data.data_val = at;
 			queued = rpc_nfs3_write_async(cn->rpc, nfsfs_rpc_done,
-						      &a, &calls[i]);
+						      &a, &x->calls[i]);
 		} else {
 			READ3args a;
 			fh_to_arg(fh, &a.file);
-			a.offset = off + i * part;
+			a.offset = off + (uint64_t)i * x->part;
 			a.count = len;
 			queued = rpc_nfs3_read_async(cn->rpc, nfsfs_rpc_done,
-						     &a, &calls[i]);
+						     &a, &x->calls[i]);
 		}
-		if (!nfsfs_sent(cn, &calls[i], queued))
-			n = i + 1; /* no more after a part that failed */
+		if (!nfsfs_sent(cn, &x->calls[i], queued))
+			x->n = i + 1; /* no more after a part that failed */
 	}
-	nfsfs_wait_calls(cn, calls, n);
-	unsigned last;
-	long total = nfsfs_pipeline_total(calls, n, part, count, &last);
-	if (total >= 0) {
-		if (eof)
-			*eof = eofs[last];
-		*attr = attrs[last];
+	return x;
+}
+
+/* Waits for @x's parts and frees it; see struct nfsfs_proto. */
+static long xfer_end(struct nfsfs_conn *cn, struct nfsfs_xfer *x, bool *eof,
+		     struct nfsfs_attr *attr, uint8_t *verf)
+{
+	long total = 0;
+	if (x->n) {
+		nfsfs_wait_calls(cn, x->calls, x->n);
+		unsigned last;
+		total = nfsfs_pipeline_total(x->calls, x->n, x->part, x->count,
+					     &last);
+		if (total > 0 && verf && !nfsfs_verfs_agree(x->verfs, last + 1))
+			total = -EAGAIN;
+		if (total >= 0) {
+			if (eof)
+				*eof = x->eofs[last];
+			*attr = x->attrs[last];
+			if (verf)
+				memcpy(verf, x->verfs[last], NFSFS_VERFSIZE);
+		}
 	}
+	posix_free(x);
 	return total;
 }
 
 static int unpack_commit(struct call *c, void *data)
 {
 	COMMIT3res *r = data;
+	if (r->status == NFS3_OK)
+		memcpy(c->verf, r->COMMIT3res_u.resok.verf, NFSFS_VERFSIZE);
 	return nfsfs_status_errno(r->status);
 }
 
-static int v3_commit(struct nfsfs_conn *cn, const struct nfsfs_fh *fh)
+static int v3_commit(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
+		     uint8_t verf[NFSFS_VERFSIZE])
 {
-	struct call c = { .unpack = unpack_commit };
+	struct call c = { .unpack = unpack_commit, .verf = verf };
 	COMMIT3args a;
 	fh_to_arg(fh, &a.file);
 	a.offset = 0;
@@ -566,7 +594,8 @@ const struct nfsfs_proto nfsfs_v3_proto = {
 	.getattr = v3_getattr,
 	.setattr = v3_setattr,
 	.lookup = v3_lookup,
-	.transfer = transfer,
+	.xfer_start = xfer_start,
+	.xfer_end = xfer_end,
 	.commit = v3_commit,
 	.create = v3_create,
 	.mkdir = v3_mkdir,

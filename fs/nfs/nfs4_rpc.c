@@ -70,8 +70,10 @@ struct compound {
 	void *read_buf;
 	uint32_t read_len;
 	bool read_eof;
-	/* WRITE */
+	/* WRITE, COMMIT */
 	uint32_t written;
+	bool stable; /* FILE_SYNC asked for */
+	uint8_t wverf[NFSFS_VERFSIZE];
 	/* OPEN, OPEN_CONFIRM */
 	stateid4 stateid;
 	uint32_t rflags;
@@ -240,11 +242,18 @@ static int unpack_op(struct compound *cp, nfs_resop4 *o)
 		WRITE4resok *ok = &o->nfs_resop4_u.opwrite.WRITE4res_u.resok4;
 		if (ok->count > cp->hint)
 			return -EIO;
-		if (ok->committed != FILE_SYNC4 && ok->committed != DATA_SYNC4)
+		if (cp->stable && ok->committed != FILE_SYNC4 &&
+		    ok->committed != DATA_SYNC4)
 			return -EIO; /* asked for stable storage, not given */
 		cp->written = ok->count;
+		memcpy(cp->wverf, ok->writeverf, NFSFS_VERFSIZE);
 		return 0;
 	}
+	case OP_COMMIT:
+		memcpy(cp->wverf,
+		       o->nfs_resop4_u.opcommit.COMMIT4res_u.resok4.writeverf,
+		       NFSFS_VERFSIZE);
+		return 0;
 	case OP_OPEN: {
 		OPEN4resok *ok = &o->nfs_resop4_u.opopen.OPEN4res_u.resok4;
 		cp->stateid = ok->stateid;
@@ -527,17 +536,18 @@ static int v4_lookup(struct nfsfs_conn *cn, const struct nfsfs_fh *dir,
 /* One part of a transfer: PUTFH, READ or WRITE, GETATTR. */
 static void transfer_part(struct compound *cp, const struct nfsfs_fh *fh,
 			  uint64_t off, uint32_t len, char *buf, bool write,
-			  struct nfs4_attrs *attrs)
+			  bool stable, struct nfs4_attrs *attrs)
 {
 	*cp = (struct compound){ 0 };
 	op_putfh(cp, fh);
 	if (write) {
 		WRITE4args *w = &op(cp, OP_WRITE)->nfs_argop4_u.opwrite;
 		w->offset = off;
-		w->stable = FILE_SYNC4;
+		w->stable = stable ? FILE_SYNC4 : UNSTABLE4;
 		w->data.data_len = len;
 		w->data.data_val = buf;
 		cp->hint = len;
+		cp->stable = stable;
 	} else {
 		READ4args *r = &op(cp, OP_READ)->nfs_argop4_u.opread;
 		r->offset = off;
@@ -548,56 +558,89 @@ static void transfer_part(struct compound *cp, const struct nfsfs_fh *fh,
 	op_getattr(cp, nfs4_mask_attr, attrs);
 }
 
-/*
- * A READ or WRITE of @count bytes as up to NFSFS_PIPELINE_PARTS compounds
- * in flight, as nfs3_rpc.c's transfer(); a part the server asks to send
- * again later is sent again alone.
- */
-static long transfer(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
-		     uint64_t off, uint32_t count, char *buf, bool write,
-		     bool *eof, struct nfsfs_attr *attr)
-{
+/* A READ or WRITE in flight (nfs_proto.h): one compound per part. */
+struct nfsfs_xfer {
+	unsigned n;
+	uint32_t part, count;
+	bool write;
 	struct compound cps[NFSFS_PIPELINE_PARTS];
 	struct call calls[NFSFS_PIPELINE_PARTS];
 	struct nfs4_attrs attrs[NFSFS_PIPELINE_PARTS];
-	uint32_t part;
-	unsigned n = nfsfs_pipeline_split(count, &part);
-	if (!n)
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		uint32_t len = i + 1 < n ? part : count - i * part;
-		transfer_part(&cps[i], fh, off + (uint64_t)i * part, len,
-			      buf + (size_t)i * part, write, &attrs[i]);
-		if (!nfsfs_sent(cn, &calls[i],
-				send_compound(cn, &cps[i], &calls[i])))
-			n = i + 1; /* no more after a part that failed */
+	uint8_t verfs[NFSFS_PIPELINE_PARTS][NFSFS_VERFSIZE];
+};
+
+/* Sends the parts, as nfs3_rpc.c's xfer_start. */
+static struct nfsfs_xfer *xfer_start(struct nfsfs_conn *cn,
+				     const struct nfsfs_fh *fh, uint64_t off,
+				     uint32_t count, char *buf, bool write,
+				     bool stable)
+{
+	struct nfsfs_xfer *x = posix_malloc(sizeof(*x));
+	if (!x)
+		return NULL;
+	x->n = nfsfs_pipeline_split(count, &x->part);
+	x->count = count;
+	x->write = write;
+	for (unsigned i = 0; i < x->n; i++) {
+		uint32_t len = i + 1 < x->n ? x->part : count - i * x->part;
+		transfer_part(&x->cps[i], fh, off + (uint64_t)i * x->part, len,
+			      buf + (size_t)i * x->part, write, stable,
+			      &x->attrs[i]);
+		if (!nfsfs_sent(cn, &x->calls[i],
+				send_compound(cn, &x->cps[i], &x->calls[i])))
+			x->n = i + 1; /* no more after a part that failed */
 	}
-	nfsfs_wait_calls(cn, calls, n);
-	for (unsigned i = 0; i < n; i++) {
-		if (calls[i].err == 0 && try_later(cps[i].status))
-			calls[i].err = run(cn, &cps[i]);
-		else if (calls[i].err == 0)
-			calls[i].err = nfs4_errno(cps[i].status);
-		if (calls[i].err == 0)
-			calls[i].err =
-				(int)(write ? cps[i].written : cps[i].read_len);
+	return x;
+}
+
+/*
+ * Waits for the parts, as nfs3_rpc.c's xfer_end; a part the server asks
+ * to send again later is sent again alone.
+ */
+static long xfer_end(struct nfsfs_conn *cn, struct nfsfs_xfer *x, bool *eof,
+		     struct nfsfs_attr *attr, uint8_t *verf)
+{
+	long total = 0;
+	if (!x->n)
+		goto out;
+	nfsfs_wait_calls(cn, x->calls, x->n);
+	for (unsigned i = 0; i < x->n; i++) {
+		struct compound *cp = &x->cps[i];
+		struct call *c = &x->calls[i];
+		if (c->err == 0 && try_later(cp->status))
+			c->err = run(cn, cp);
+		else if (c->err == 0)
+			c->err = nfs4_errno(cp->status);
+		if (c->err == 0)
+			c->err = (int)(x->write ? cp->written : cp->read_len);
+		memcpy(x->verfs[i], cp->wverf, NFSFS_VERFSIZE);
 	}
 	unsigned last;
-	long total = nfsfs_pipeline_total(calls, n, part, count, &last);
+	total = nfsfs_pipeline_total(x->calls, x->n, x->part, x->count, &last);
+	if (total > 0 && verf && !nfsfs_verfs_agree(x->verfs, last + 1))
+		total = -EAGAIN;
 	if (total >= 0) {
 		if (eof)
-			*eof = cps[last].read_eof;
-		*attr = attrs[last].attr;
+			*eof = x->cps[last].read_eof;
+		*attr = x->attrs[last].attr;
+		if (verf)
+			memcpy(verf, x->verfs[last], NFSFS_VERFSIZE);
 	}
+out:
+	posix_free(x);
 	return total;
 }
 
-static int v4_commit(struct nfsfs_conn *cn, const struct nfsfs_fh *fh)
+static int v4_commit(struct nfsfs_conn *cn, const struct nfsfs_fh *fh,
+		     uint8_t verf[NFSFS_VERFSIZE])
 {
 	struct compound cp = { 0 };
 	op_putfh(&cp, fh);
 	op(&cp, OP_COMMIT); /* offset 0, count 0: the whole file */
-	return run(cn, &cp);
+	int ret = run(cn, &cp);
+	if (!ret)
+		memcpy(verf, cp.wverf, NFSFS_VERFSIZE);
+	return ret;
 }
 
 /* The open-owner errors that a new client ID or owner cures. */
@@ -878,7 +921,8 @@ const struct nfsfs_proto nfsfs_v4_proto = {
 	.getattr = v4_getattr,
 	.setattr = v4_setattr,
 	.lookup = v4_lookup,
-	.transfer = transfer,
+	.xfer_start = xfer_start,
+	.xfer_end = xfer_end,
 	.commit = v4_commit,
 	.create = v4_create,
 	.mkdir = v4_mkdir,

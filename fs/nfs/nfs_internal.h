@@ -18,6 +18,29 @@ struct nfs_ctx {
 	char *buf;	  /* bounce buffer of io_size bytes, under lock */
 };
 
+/*
+ * Write-behind (nfs_wb.c): a mount's flusher thread sends the files'
+ * written chunks as UNSTABLE WRITEs over a connection of its own.
+ */
+struct nfs_flusher {
+	struct mutex lock;	 /* protects what follows and chunk states */
+	struct condvar work;	 /* a chunk was queued, or stop */
+	struct condvar sent;	 /* a chunk became SENT */
+	struct list_node queue;	 /* chunks QUEUED, oldest first */
+	struct list_node flight; /* chunks SENDING, oldest first */
+	unsigned nflight;
+	enum {
+		WB_UNSTARTED,
+		WB_UP,
+		WB_DOWN
+	} status; /* atomic reads */
+	bool stop;
+	struct nfs_ctx *ctx; /* the flusher thread's alone */
+	struct thread *thread;
+	uint64_t bytes, budget; /* chunk buffers' bytes (atomic), at most */
+	unsigned file_max;	/* chunks one file keeps at most */
+};
+
 struct nfs_mount {
 	struct nfs_opts opts;
 	struct nfsfs_fh root_fh;
@@ -30,6 +53,7 @@ struct nfs_mount {
 	uint64_t ra_budget;	    /* ... at most: an eighth of the RAM */
 	spinlock_t nodes_lock;	    /* protects the node table */
 	struct list_node nodes[64]; /* by fileid */
+	struct nfs_flusher wb;
 };
 
 /*
@@ -46,6 +70,42 @@ struct nfs_readahead {
 	uint64_t size;
 };
 
+enum wb_state {
+	WB_FILLING,
+	WB_QUEUED,
+	WB_SENDING,
+	WB_SENT
+};
+
+/*
+ * Bytes [off, off + len) a program wrote, at most wsize, kept until a
+ * COMMIT with the verifier their WRITE returned says the server has them
+ * on disk: if the server restarted in between, they are sent again.
+ */
+struct wb_chunk {
+	struct list_node in_file;  /* the file's chunks; under its vnode lock */
+	struct list_node in_queue; /* the flusher's queue or flight */
+	struct nfs_node *node;
+	uint64_t off;
+	uint32_t len;
+	uint32_t done;	     /* bytes the server took: a short WRITE goes on */
+	enum wb_state state; /* under the flusher's lock, as below */
+	unsigned tries;	     /* sent again for mixed verifiers */
+	int err;	     /* SENT: the WRITE failed */
+	uint8_t verf[NFSFS_VERFSIZE]; /* SENT: the WRITE's verifier */
+	struct nfsfs_xfer *x;	      /* SENDING */
+	char *buf;		      /* wsize bytes */
+};
+
+/* A file's write-behind. */
+struct nfs_wb_file {
+	struct list_node chunks;  /* oldest first; under the vnode lock */
+	struct wb_chunk *filling; /* the one writes append to; vnode lock */
+	unsigned nchunks;	  /* vnode lock */
+	unsigned unsent, sent;	  /* not SENT yet; SENT: flusher lock */
+	int err; /* flusher lock: a failed WRITE or COMMIT, not yet reported */
+};
+
 /* A file, directory or link: the vnode and its handle. */
 struct nfs_node {
 	struct vnode vn;
@@ -53,6 +113,7 @@ struct nfs_node {
 	struct list_node hash; /* in the mount's table, under nodes_lock */
 	uint8_t cookie_verf[NFSFS_VERFSIZE]; /* directories: READDIR's */
 	struct nfs_readahead ra;
+	struct nfs_wb_file wb;
 	/* Unlinked while open: renamed to this, removed at release. */
 	char *silly_name;
 	struct nfsfs_fh silly_dir;
@@ -85,6 +146,38 @@ int nfs_node_get(struct mount *mp, const struct nfsfs_fh *fh,
 void nfs_node_release(struct vnode *vn);
 /* Copies @attr into @vn (locked by the caller, or new). */
 void nfs_attr_apply(struct vnode *vn, const struct nfsfs_attr *attr);
+
+/* A new connection for @nm with its bounce buffer; NULL (logged) if none. */
+struct nfs_ctx *nfs_ctx_open(struct nfs_mount *nm);
+void nfs_ctx_close(struct nfs_ctx *c);
+
+/*
+ * Write-behind (nfs_wb.c). A write() copies the program's bytes into the
+ * file's chunks and returns; the flusher sends them. Every function but
+ * nfs_wb_init and nfs_wb_stop is called with the vnode locked (or
+ * unreferenced, at release).
+ */
+void nfs_wb_init(struct nfs_mount *nm);
+/* Whether @nm's writes go behind: mounted async and the flusher runs. */
+bool nfs_wb_enabled(struct nfs_mount *nm);
+/*
+ * Copies what it can of @u at @off into @n's chunks: bytes taken (0: no
+ * room, the caller writes the rest itself) or an errno.
+ */
+long nfs_wb_write(struct nfs_mount *nm, struct nfs_node *n, struct uio *u,
+		  uint64_t off);
+/*
+ * Sends @n's chunks and waits until the server has them; with @commit,
+ * COMMITs them and frees them (sending again what a restarted server
+ * lost). Failures are kept for nfs_wb_take_error.
+ */
+void nfs_wb_flush(struct nfs_mount *nm, struct nfs_node *n, bool commit);
+/* The first failure since the last call, cleared; 0 if none. */
+int nfs_wb_take_error(struct nfs_mount *nm, struct nfs_node *n);
+/* Whether @n has data the server has not been sent (its size is ours). */
+bool nfs_wb_unsent(struct nfs_node *n);
+/* Stops the flusher; nothing is queued (every file was released). */
+void nfs_wb_stop(struct nfs_mount *nm);
 
 extern const struct vnode_ops nfs_vnode_ops;
 

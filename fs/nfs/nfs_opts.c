@@ -79,6 +79,12 @@ static bool take_option(const char *opt, size_t len, struct nfs_opts *o,
 		o->ro = opt[1] == 'o';
 		return false;
 	}
+	if (key_is(opt, klen, "sync") || key_is(opt, klen, "async")) {
+		if (val)
+			goto bad;
+		o->sync = opt[0] == 's';
+		return false;
+	}
 	if (key_is(opt, klen, "version")) {
 		if (!val || !parse_uint(val, vlen, 3, 4, &o->version)) {
 			snprintf(

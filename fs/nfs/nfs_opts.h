@@ -21,12 +21,13 @@ struct nfs_opts {
 	unsigned version;      /* NFS version: 3 or 4 (4.0) */
 	unsigned readahead;    /* bytes read ahead of small reads; 0: none */
 	bool ro;
+	bool sync; /* write() returns once the data is on the server's disk */
 };
 
 /*
  * Splits @source (nfs://server/path?opt&opt=val...) into libnfs's URL and
  * the options the kernel implements itself: nconnect=N, retry=SECONDS,
- * ro, rw, rsize=BYTES and wsize=BYTES (4096 to 1 MiB), readahead=BYTES
+ * ro, rw, sync, async, rsize=BYTES and wsize=BYTES (4096 to 1 MiB), readahead=BYTES
  * (0 to 16 MiB), sizes rounded down to 4 KiB. version=3 (the default) or
  * version=4 is recorded; version=4 also stays in the URL, for libnfs to
  * mount NFSv4. Any other version is refused. On error @err says why.

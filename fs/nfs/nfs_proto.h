@@ -111,7 +111,28 @@ long nfsfs_read(struct nfsfs_conn *c, const struct nfsfs_fh *fh, uint64_t off,
 /* Stable (FILE_SYNC) writes: acknowledged data is on the server's disk. */
 long nfsfs_write(struct nfsfs_conn *c, const struct nfsfs_fh *fh, uint64_t off,
 		 uint32_t count, const void *buf, struct nfsfs_attr *attr);
-int nfsfs_commit(struct nfsfs_conn *c, const struct nfsfs_fh *fh);
+/*
+ * Unstable writes, for write-behind: the server may hold the data in
+ * memory until a COMMIT, and a server that restarted in between has lost
+ * it, which its write verifier tells (a new one each time it starts).
+ * nfsfs_write_start sends the WRITEs of @count bytes at @off now (NULL:
+ * out of memory); @buf must stay until nfsfs_write_end, which waits for
+ * them: bytes written or an errno, *@verf the server's verifier. -EAGAIN:
+ * the parts came back with different verifiers; send them all again.
+ * Waiting for one transfer runs the others started on @c too.
+ */
+struct nfsfs_xfer;
+struct nfsfs_xfer *nfsfs_write_start(struct nfsfs_conn *c,
+				     const struct nfsfs_fh *fh, uint64_t off,
+				     uint32_t count, const void *buf);
+long nfsfs_write_end(struct nfsfs_conn *c, struct nfsfs_xfer *x,
+		     uint8_t verf[NFSFS_VERFSIZE], struct nfsfs_attr *attr);
+/*
+ * COMMIT of the whole file: what was written unstable is on disk, if
+ * *@verf (the server's verifier now) is the one those writes returned.
+ */
+int nfsfs_commit(struct nfsfs_conn *c, const struct nfsfs_fh *fh,
+		 uint8_t verf[NFSFS_VERFSIZE]);
 /* Exclusive of an existing name (GUARDED): -EEXIST when it is there. */
 int nfsfs_create(struct nfsfs_conn *c, const struct nfsfs_fh *dir,
 		 const char *name, uint32_t mode, struct nfsfs_fh *fh,

@@ -296,6 +296,14 @@ long nfsfs_pipeline_total(struct call *calls, unsigned n, uint32_t part,
 	return total;
 }
 
+bool nfsfs_verfs_agree(const uint8_t (*verfs)[NFSFS_VERFSIZE], unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		if (memcmp(verfs[i], verfs[0], NFSFS_VERFSIZE))
+			return false;
+	return true;
+}
+
 const char *nfsfs_version(struct nfsfs_conn *c)
 {
 	return c->proto->name;
@@ -324,20 +332,38 @@ int nfsfs_lookup(struct nfsfs_conn *c, const struct nfsfs_fh *dir,
 long nfsfs_read(struct nfsfs_conn *c, const struct nfsfs_fh *fh, uint64_t off,
 		uint32_t count, void *buf, bool *eof, struct nfsfs_attr *attr)
 {
-	return c->proto->transfer(c, fh, off, count, buf, false, eof, attr);
+	struct nfsfs_xfer *x =
+		c->proto->xfer_start(c, fh, off, count, buf, false, false);
+	return x ? c->proto->xfer_end(c, x, eof, attr, NULL) : -ENOMEM;
 }
 
+/* Both versions copy the data into the request: @buf is only read. */
 long nfsfs_write(struct nfsfs_conn *c, const struct nfsfs_fh *fh, uint64_t off,
 		 uint32_t count, const void *buf, struct nfsfs_attr *attr)
 {
-	/* Both versions copy the data into the request: @buf is only read. */
-	return c->proto->transfer(c, fh, off, count, (char *)buf, true, NULL,
-				  attr);
+	struct nfsfs_xfer *x = c->proto->xfer_start(c, fh, off, count,
+						    (char *)buf, true, true);
+	return x ? c->proto->xfer_end(c, x, NULL, attr, NULL) : -ENOMEM;
 }
 
-int nfsfs_commit(struct nfsfs_conn *c, const struct nfsfs_fh *fh)
+struct nfsfs_xfer *nfsfs_write_start(struct nfsfs_conn *c,
+				     const struct nfsfs_fh *fh, uint64_t off,
+				     uint32_t count, const void *buf)
 {
-	return c->proto->commit(c, fh);
+	return c->proto->xfer_start(c, fh, off, count, (char *)buf, true,
+				    false);
+}
+
+long nfsfs_write_end(struct nfsfs_conn *c, struct nfsfs_xfer *x,
+		     uint8_t verf[NFSFS_VERFSIZE], struct nfsfs_attr *attr)
+{
+	return c->proto->xfer_end(c, x, NULL, attr, verf);
+}
+
+int nfsfs_commit(struct nfsfs_conn *c, const struct nfsfs_fh *fh,
+		 uint8_t verf[NFSFS_VERFSIZE])
+{
+	return c->proto->commit(c, fh, verf);
 }
 
 int nfsfs_create(struct nfsfs_conn *c, const struct nfsfs_fh *dir,

@@ -32,13 +32,25 @@ struct nfsfs_proto {
 		      const char *name, struct nfsfs_fh *fh,
 		      struct nfsfs_attr *attr);
 	/*
-	 * nfsfs_read (@buf written) or nfsfs_write (@buf only read, @eof
-	 * NULL), as up to NFSFS_PIPELINE_PARTS calls in flight.
+	 * A READ (@buf written) or WRITE (@buf only read; FILE_SYNC when
+	 * @stable, else UNSTABLE) of @count bytes at @off, sent now as up to
+	 * NFSFS_PIPELINE_PARTS calls in flight; NULL when out of memory.
+	 * @buf stays the caller's until xfer_end.
 	 */
-	long (*transfer)(struct nfsfs_conn *c, const struct nfsfs_fh *fh,
-			 uint64_t off, uint32_t count, char *buf, bool write,
-			 bool *eof, struct nfsfs_attr *attr);
-	int (*commit)(struct nfsfs_conn *c, const struct nfsfs_fh *fh);
+	struct nfsfs_xfer *(*xfer_start)(struct nfsfs_conn *c,
+					 const struct nfsfs_fh *fh,
+					 uint64_t off, uint32_t count,
+					 char *buf, bool write, bool stable);
+	/*
+	 * Waits for @x and frees it: the bytes done (nfsfs_pipeline_total)
+	 * or an errno; *@eof (READ, may be NULL), *@attr and *@verf (WRITE,
+	 * may be NULL) from the last part counted. With @verf, parts that
+	 * came back with different write verifiers give -EAGAIN.
+	 */
+	long (*xfer_end)(struct nfsfs_conn *c, struct nfsfs_xfer *x, bool *eof,
+			 struct nfsfs_attr *attr, uint8_t *verf);
+	int (*commit)(struct nfsfs_conn *c, const struct nfsfs_fh *fh,
+		      uint8_t verf[NFSFS_VERFSIZE]);
 	int (*create)(struct nfsfs_conn *c, const struct nfsfs_fh *dir,
 		      const char *name, uint32_t mode, struct nfsfs_fh *fh,
 		      struct nfsfs_attr *attr);
@@ -96,8 +108,9 @@ struct call {
 	void *out, *out2;
 	uint64_t arg;
 	nfsfs_entry_fn entry_fn;
-	uint8_t *verf; /* READDIR */
+	uint8_t *verf; /* READDIR's cookie verifier; WRITE's, COMMIT's */
 	bool *eof;     /* READ */
+	bool stable;   /* WRITE: FILE_SYNC asked for */
 };
 
 /*
@@ -136,5 +149,7 @@ unsigned nfsfs_pipeline_split(uint32_t count, uint32_t *part);
  */
 long nfsfs_pipeline_total(struct call *calls, unsigned n, uint32_t part,
 			  uint32_t count, unsigned *last);
+/* Whether the @n write verifiers @verfs are the same. */
+bool nfsfs_verfs_agree(const uint8_t (*verfs)[NFSFS_VERFSIZE], unsigned n);
 
 #endif

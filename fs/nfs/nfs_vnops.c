@@ -6,11 +6,12 @@
  * what the server has; lookups refresh them too, which gives
  * close-to-open consistency (open looks the name up).
  *
- * Data moves through the context's bounce buffer or the file's readahead
- * buffer: libnfs copies with plain memcpy, which must not touch program
- * memory. Writes are stable
- * (FILE_SYNC): what write() returned is on the server's disk, so neither
- * a server restart nor the VM powering off loses it.
+ * Data moves through the context's bounce buffer, the file's readahead
+ * buffer or its write-behind chunks (nfs_wb.c): libnfs copies with plain
+ * memcpy, which must not touch program memory. Writes go behind unless
+ * the mount says `sync`, when they are stable (FILE_SYNC): what write()
+ * returned is then on the server's disk. Either way close() and fsync()
+ * return once it is, or with the error that kept it from getting there.
  */
 #include <kernel/errno.h>
 #include <kernel/heap.h>
@@ -376,6 +377,8 @@ static ssize_t nfs_read(struct vnode *vn, struct uio *u, uint64_t off)
 	ssize_t done = 0;
 	long ret = 0;
 
+	if (nfs_wb_unsent(n))
+		nfs_wb_flush(nm, n, false); /* the server reads what we wrote */
 	ra_validate(n);
 	while (u->len) {
 		ret = ra_copy(n, u, off);
@@ -409,16 +412,14 @@ static ssize_t nfs_read(struct vnode *vn, struct uio *u, uint64_t off)
 	return done ? done : ret;
 }
 
-static ssize_t nfs_write(struct vnode *vn, struct uio *u, uint64_t off)
+/* Stable WRITEs of @u at @off through the bounce buffer. */
+static ssize_t write_through(struct vnode *vn, struct uio *u, uint64_t off)
 {
 	struct nfs_mount *nm = nfs_mount_of(vn);
 	struct nfsfs_attr attr = { 0 };
 	ssize_t done = 0;
 	long ret = 0;
 
-	if (nm->opts.ro)
-		return -EROFS;
-	nfs_node_of(vn)->ra.len = 0;
 	struct nfs_ctx *c = nfs_ctx_get(nm);
 	while (u->len) {
 		uint32_t n = (uint32_t)MIN(u->len, (size_t)nm->wsize);
@@ -443,9 +444,42 @@ static ssize_t nfs_write(struct vnode *vn, struct uio *u, uint64_t off)
 		off += (uint64_t)ret;
 	}
 	nfs_attr_apply(vn, &attr);
+	nfs_ctx_put(c);
+	return done ? done : ret;
+}
+
+static ssize_t nfs_write(struct vnode *vn, struct uio *u, uint64_t off)
+{
+	struct nfs_mount *nm = nfs_mount_of(vn);
+	struct nfs_node *n = nfs_node_of(vn);
+	ssize_t done = 0;
+	long ret = 0;
+
+	if (nm->opts.ro)
+		return -EROFS;
+	/* A write behind that failed: this write() says so, as on Linux. */
+	ret = nfs_wb_take_error(nm, n);
+	if (ret)
+		return ret;
+	n->ra.len = 0;
+	if (nfs_wb_enabled(nm)) {
+		ret = nfs_wb_write(nm, n, u, off);
+		if (ret > 0) {
+			done = ret;
+			off += (uint64_t)ret;
+			vnode_touch_locked(vn);
+		}
+	}
+	if (u->len && ret >= 0) { /* stable, or no room to write behind */
+		nfs_wb_flush(nm, n, true); /* no resend may undo this write */
+		ret = write_through(vn, u, off);
+		if (ret > 0) {
+			done += ret;
+			off += (uint64_t)ret;
+		}
+	}
 	if (done && off > vn->size)
 		vn->size = off; /* in case the reply carried no attributes */
-	nfs_ctx_put(c);
 	return done ? done : ret;
 }
 
@@ -457,6 +491,8 @@ static int nfs_truncate(struct vnode *vn, uint64_t size)
 	if (read_only(vn))
 		return -EROFS;
 	nfs_node_of(vn)->ra.len = 0;
+	/* Committed first: no chunk sent again may write past the end. */
+	nfs_wb_flush(nfs_mount_of(vn), nfs_node_of(vn), true);
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
 	int ret = nfsfs_setattr(c->conn, &nfs_node_of(vn)->fh, &sa, &attr);
 	nfs_ctx_put(c);
@@ -491,6 +527,8 @@ static int nfs_setattr(struct vnode *vn, const struct vattr *va)
 		return 0; /* a size change alone: truncate did it */
 	if (read_only(vn))
 		return -EROFS;
+	/* The times set are not to be moved by WRITEs still to come. */
+	nfs_wb_flush(nfs_mount_of(vn), nfs_node_of(vn), false);
 	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
 	int ret = nfsfs_setattr(c->conn, &nfs_node_of(vn)->fh, &sa, &attr);
 	if (ret)
@@ -502,12 +540,30 @@ static int nfs_setattr(struct vnode *vn, const struct vattr *va)
 
 static int nfs_fsync(struct vnode *vn)
 {
+	struct nfs_mount *nm = nfs_mount_of(vn);
+	struct nfs_node *n = nfs_node_of(vn);
+	uint8_t verf[NFSFS_VERFSIZE];
+
 	if (vn->type != VREG || read_only(vn))
 		return 0;
-	struct nfs_ctx *c = nfs_ctx_get(nfs_mount_of(vn));
-	int ret = nfsfs_commit(c->conn, &nfs_node_of(vn)->fh);
+	if (!list_empty(&n->wb.chunks)) {
+		nfs_wb_flush(nm, n, true);
+		return nfs_wb_take_error(nm, n);
+	}
+	struct nfs_ctx *c = nfs_ctx_get(nm);
+	int ret = nfsfs_commit(c->conn, &n->fh, verf);
 	nfs_ctx_put(c);
-	return ret;
+	int err = nfs_wb_take_error(nm, n);
+	return err ? err : ret;
+}
+
+/* close(): what was written behind is on the server's disk, or the error. */
+static int nfs_flush(struct vnode *vn)
+{
+	struct nfs_mount *nm = nfs_mount_of(vn);
+	struct nfs_node *n = nfs_node_of(vn);
+	nfs_wb_flush(nm, n, true);
+	return nfs_wb_take_error(nm, n);
 }
 
 static ssize_t nfs_readlink(struct vnode *vn, struct uio *u)
@@ -595,5 +651,6 @@ const struct vnode_ops nfs_vnode_ops = {
 	.readlink = nfs_readlink,
 	.setattr = nfs_setattr,
 	.fsync = nfs_fsync,
+	.flush = nfs_flush,
 	.release = nfs_node_release,
 };

@@ -103,20 +103,30 @@ long program_pid(void)
 
 /*
  * Before the VM goes: what the program changed in shared file mappings
- * reaches the files, and what it sent over TCP reaches its peers.
+ * reaches the files, what it wrote reaches storage (NFS writes behind),
+ * and what it sent over TCP reaches its peers. Returns whether the
+ * files were written back.
  */
-static void program_end(void)
+static bool program_end(void)
 {
 	int ret = vm_sync_backing(NULL);
 	if (ret)
 		pr_warn("program: writing shared mappings back at exit failed (%d)",
 			ret);
+	int lost = vfs_sync();
+	if (lost)
+		pr_err("program: writing files back at exit failed (%d)", lost);
 	net_drain();
+	return !lost;
 }
 
+/* A program that succeeded but whose output was lost ends with 1. */
 __noreturn void program_exit(int status)
 {
-	program_end();
+	if (!program_end() && (status & 0xff) == 0) {
+		pr_err("program: exit status 1, not 0: its files were not all written");
+		status = 1;
+	}
 	kernel_exit(status & 0xff);
 }
 

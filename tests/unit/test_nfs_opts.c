@@ -24,7 +24,7 @@ static void test_defaults(void)
 	CHECK(!strcmp(o.url, "nfs://10.0.0.1/export"));
 	CHECK(o.nconnect == NFS_NCONNECT_DEFAULT && !o.ro &&
 	      o.retry_s == NFS_RETRY_DEFAULT_S &&
-	      o.readahead == NFS_READAHEAD_DEFAULT);
+	      o.readahead == NFS_READAHEAD_DEFAULT && !o.sync);
 	nfs_opts_free(&o);
 }
 
@@ -43,6 +43,13 @@ static void test_ours_removed(void)
 	nfs_opts_free(&o);
 	CHECK(parse("nfs://h/e?ro&rw", &o, err) == 0);
 	CHECK(!o.ro && !strcmp(o.url, "nfs://h/e"));
+	nfs_opts_free(&o);
+	/* sync: write-through; the last of sync and async counts. */
+	CHECK(parse("nfs://h/e?sync&uid=2", &o, err) == 0);
+	CHECK(o.sync && !strcmp(o.url, "nfs://h/e?uid=2"));
+	nfs_opts_free(&o);
+	CHECK(parse("nfs://h/e?sync&async", &o, err) == 0);
+	CHECK(!o.sync && !strcmp(o.url, "nfs://h/e"));
 	nfs_opts_free(&o);
 	CHECK(parse("nfs://h/e?&&tcp-syncnt=2&", &o, err) == 0);
 	CHECK(!strcmp(o.url, "nfs://h/e?tcp-syncnt=2"));
@@ -97,6 +104,7 @@ static void test_refused(void)
 		"nfs://h/e?retry=3601",
 		"nfs://h/e?retry=-1",
 		"nfs://h/e?ro=1",
+		"nfs://h/e?sync=0",
 		"nfs://h/e?version=2",
 		"nfs://h/e?version=41",
 		"nfs://h/e?version=",

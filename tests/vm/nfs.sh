@@ -288,12 +288,24 @@ case_nfs_many_open() {
 	want_text ", 0 failed"
 }
 
-# The server runs out of space (its export a 4 MiB tmpfs): write() says
-# ENOSPC, what it took before reads back, and removing the file makes
-# room again.
+# The server runs out of space (its export a 4 MiB tmpfs), writing
+# behind: ENOSPC comes at a write(), fsync() or close(), the file holds
+# no more than write() took, and removing it makes room again.
 case_nfs_full() {
 	local NFS_SERVER_EXPORT_MIB=4
-	nfs_start "${nfs_tag}_full" "init=/bin/musl/t_nfs -- full /data/f $((8 << 20)) 41"
+	nfs_start "${nfs_tag}_full" "init=/bin/musl/t_nfs -- fullbehind /data/f $((8 << 20)) 41"
+	nfs_finish
+	want_status 0
+	want_regex "t_nfs: /data/f full after [0-9]+ bytes, [0-9]+ held"
+	want_text "t_nfs: fullbehind /data/f done"
+	want_text ", 0 failed"
+}
+
+# The same mounted `sync`: write() itself says ENOSPC, and what it took
+# before reads back.
+case_nfs_full_sync() {
+	local NFS_SERVER_EXPORT_MIB=4 nfs_mount="$nfs_mount?sync"
+	nfs_start "${nfs_tag}_full_sync" "init=/bin/musl/t_nfs -- full /data/f $((8 << 20)) 41"
 	nfs_finish
 	want_status 0
 	want_regex "t_nfs: /data/f full after [0-9]+ bytes"

@@ -26,9 +26,15 @@
  *                                  DIR, all open at once and read in
  *                                  turns, 1000 bytes at a time
  *   t_nfs full PATH SIZE SEED      PATH on a server with less room than
- *                                  SIZE: writing it stops with ENOSPC,
- *                                  what was written reads back, and once
- *                                  PATH is removed a small file fits
+ *                                  SIZE, mounted `sync`: writing it stops
+ *                                  with ENOSPC, what write() took reads
+ *                                  back, and once PATH is removed a small
+ *                                  file fits
+ *   t_nfs fullbehind PATH SIZE SEED
+ *                                  the same, writing behind: ENOSPC comes
+ *                                  at a write(), fsync() or close(), the
+ *                                  file holds no more than write() took,
+ *                                  each byte the one written or a hole's
  *   t_nfs fresh PATH,OTHER SIZE SEED
  *                                  small reads of PATH (read ahead), then
  *                                  its own write, then OTHER (the same file
@@ -489,8 +495,37 @@ static void many_open(const char *dir, unsigned n, uint64_t size)
 		CHECK(fds[i] < 0 || close(fds[i]) == 0);
 }
 
-/* See the usage at the top. */
-static void fill_up(const char *path, uint64_t size, uint64_t seed)
+/* Whether @path holds @seed's bytes or zeros (holes) only: its size. */
+static uint64_t check_written_or_holes(const char *path, uint64_t seed)
+{
+	static unsigned char buf[65536], want[65536];
+	uint64_t off = 0;
+	int fd = open(path, O_RDONLY);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		CHECK(r >= 0);
+		if (r <= 0)
+			break;
+		gen_fill(seed, off, want, (size_t)r);
+		for (ssize_t i = 0; i < r; i++)
+			if (buf[i] != want[i] && buf[i] != 0) {
+				printf("FAIL %s: byte %llu is neither written nor a hole\n",
+				       path, (unsigned long long)off + i);
+				check_failures++;
+				close(fd);
+				return off;
+			}
+		off += (uint64_t)r;
+	}
+	close(fd);
+	return off;
+}
+
+/* See the usage at the top; @behind: the mount writes behind. */
+static void fill_up(const char *path, uint64_t size, uint64_t seed, bool behind)
 {
 	static unsigned char buf[65536];
 	uint64_t off = 0;
@@ -508,14 +543,28 @@ static void fill_up(const char *path, uint64_t size, uint64_t seed)
 		}
 		off += (uint64_t)n;
 	}
-	CHECK(err == ENOSPC);
-	CHECK(off < size);
-	/* What write() took is on the server; fsync and close add nothing. */
-	CHECK(fsync(fd) == 0);
-	CHECK(close(fd) == 0);
-	printf("t_nfs: %s full after %llu bytes\n", path,
-	       (unsigned long long)off);
-	check_file(path, off, seed);
+	if (behind) {
+		/* The error comes once: at a write, at fsync or at close. */
+		int fs = fsync(fd) ? errno : 0;
+		int cl = close(fd) ? errno : 0;
+		CHECK(cl == 0 || cl == ENOSPC);
+		CHECK(fs == 0 || fs == ENOSPC);
+		CHECK(!!err + !!fs + !!cl == 1);
+		CHECK(err == 0 || err == ENOSPC);
+		uint64_t held = check_written_or_holes(path, seed);
+		CHECK(held <= off && held < size);
+		printf("t_nfs: %s full after %llu bytes, %llu held\n", path,
+		       (unsigned long long)off, (unsigned long long)held);
+	} else {
+		CHECK(err == ENOSPC);
+		CHECK(off < size);
+		/* What write() took is on the server; fsync, close add nothing. */
+		CHECK(fsync(fd) == 0);
+		CHECK(close(fd) == 0);
+		printf("t_nfs: %s full after %llu bytes\n", path,
+		       (unsigned long long)off);
+		check_file(path, off, seed);
+	}
 	CHECK(unlink(path) == 0);
 	write_file(path, 4096, seed + 1);
 	check_file(path, 4096, seed + 1);
@@ -595,8 +644,8 @@ int main(int argc, char **argv)
 			big_dir(argv[i + 1], (unsigned)a);
 		else if (!strcmp(cmd, "many") && a > 0 && a <= MANY_MAX)
 			many_open(argv[i + 1], (unsigned)a, b);
-		else if (!strcmp(cmd, "full"))
-			fill_up(argv[i + 1], a, b);
+		else if (!strcmp(cmd, "full") || !strcmp(cmd, "fullbehind"))
+			fill_up(argv[i + 1], a, b, cmd[4] == 'b');
 		else if (!strcmp(cmd, "fresh"))
 			fresh(argv[i + 1], a, b);
 		else

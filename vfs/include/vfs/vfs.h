@@ -158,6 +158,8 @@ void file_get(struct file *f);
 void file_put(struct file *f);
 bool file_readable(const struct file *f);
 bool file_writable(const struct file *f);
+/* A descriptor of @f is being closed: the vnode's flush op, its result. */
+int file_flush(struct file *f);
 
 /* Reads at f's position and advances it; bytes read or an errno. */
 ssize_t vfs_read(struct file *f, struct uio *u);
@@ -288,6 +290,8 @@ int vfs_mount(const char *path, const char *fstype, const char *source,
 	      unsigned long flags);
 /* Performs the `mount=` options of the command line, after vfs_init. */
 int vfs_mount_cmdline(void);
+/* Every mount's sync op (what is written reaches storage): the first error. */
+int vfs_sync(void);
 /*
  * Waiting in poll for pipes and eventfds (vfs/pipe.c): take the
  * generation, look at the files, and sleep until the generation moves

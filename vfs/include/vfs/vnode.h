@@ -137,6 +137,12 @@ struct vnode_ops {
 	/* @vn locked. NULL: nothing to write back. */
 	int (*fsync)(struct vnode *vn);
 	/*
+	 * @vn (regular) locked: a descriptor of a file open for writing was
+	 * closed; what close() returns (a write that failed after write()
+	 * returned, say). NULL: nothing to do.
+	 */
+	int (*flush)(struct vnode *vn);
+	/*
 	 * Devices and sockets, nothing locked: an ioctl the VFS does not
 	 * answer itself. NULL: -ENOTTY.
 	 */
@@ -180,6 +186,11 @@ struct vfs_fstype {
 	void (*unmount)(struct mount *mp);
 	/* Space and files, for statfs(2). */
 	int (*statfs)(struct mount *mp, struct kstatfs *st);
+	/*
+	 * Everything written reaches storage, before the VM powers off:
+	 * the first error. NULL: nothing is kept back.
+	 */
+	int (*sync)(struct mount *mp);
 };
 
 struct mount {

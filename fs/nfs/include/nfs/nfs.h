@@ -13,6 +13,8 @@ struct thread;
 /* The VFS's filesystem-type ops (vfs_fstype). */
 int nfsfs_mount(struct mount *mp, const char *source, unsigned long flags);
 void nfsfs_unmount(struct mount *mp);
+/* Files written behind: sent, committed; the first error. */
+int nfsfs_sync(struct mount *mp);
 /* The server's FSSTAT for the export. */
 int nfsfs_statfs(struct mount *mp, struct kstatfs *st);
 /* A thread ends: the NFS connections bound to it go back to their pools. */
