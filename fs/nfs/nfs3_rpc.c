@@ -294,16 +294,12 @@ static long xfer_end(struct nfsfs_conn *cn, struct nfsfs_xfer *x, bool *eof,
 	if (x->n) {
 		nfsfs_wait_calls(cn, x->calls, x->n);
 		unsigned last;
-		total = nfsfs_pipeline_total(x->calls, x->n, x->part, x->count,
-					     &last);
-		if (total > 0 && verf && !nfsfs_verfs_agree(x->verfs, last + 1))
-			total = -EAGAIN;
+		total = nfsfs_pipeline_end(x->calls, x->n, x->part, x->count,
+					   x->verfs, verf, &last);
 		if (total >= 0) {
 			if (eof)
 				*eof = x->eofs[last];
 			*attr = x->attrs[last];
-			if (verf)
-				memcpy(verf, x->verfs[last], NFSFS_VERFSIZE);
 		}
 	}
 	posix_free(x);

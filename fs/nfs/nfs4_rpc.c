@@ -616,15 +616,12 @@ static long xfer_end(struct nfsfs_conn *cn, struct nfsfs_xfer *x, bool *eof,
 		memcpy(x->verfs[i], cp->wverf, NFSFS_VERFSIZE);
 	}
 	unsigned last;
-	total = nfsfs_pipeline_total(x->calls, x->n, x->part, x->count, &last);
-	if (total > 0 && verf && !nfsfs_verfs_agree(x->verfs, last + 1))
-		total = -EAGAIN;
+	total = nfsfs_pipeline_end(x->calls, x->n, x->part, x->count, x->verfs,
+				   verf, &last);
 	if (total >= 0) {
 		if (eof)
 			*eof = x->cps[last].read_eof;
 		*attr = x->attrs[last].attr;
-		if (verf)
-			memcpy(verf, x->verfs[last], NFSFS_VERFSIZE);
 	}
 out:
 	posix_free(x);

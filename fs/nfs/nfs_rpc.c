@@ -296,12 +296,18 @@ long nfsfs_pipeline_total(struct call *calls, unsigned n, uint32_t part,
 	return total;
 }
 
-bool nfsfs_verfs_agree(const uint8_t (*verfs)[NFSFS_VERFSIZE], unsigned n)
+long nfsfs_pipeline_end(struct call *calls, unsigned n, uint32_t part,
+			uint32_t count, const uint8_t (*verfs)[NFSFS_VERFSIZE],
+			uint8_t *verf, unsigned *last)
 {
-	for (unsigned i = 1; i < n; i++)
+	long total = nfsfs_pipeline_total(calls, n, part, count, last);
+	if (total <= 0 || !verf)
+		return total;
+	for (unsigned i = 1; i <= *last; i++)
 		if (memcmp(verfs[i], verfs[0], NFSFS_VERFSIZE))
-			return false;
-	return true;
+			return -EAGAIN; /* a restart between the parts */
+	memcpy(verf, verfs[0], NFSFS_VERFSIZE);
+	return total;
 }
 
 const char *nfsfs_version(struct nfsfs_conn *c)

@@ -149,7 +149,13 @@ unsigned nfsfs_pipeline_split(uint32_t count, uint32_t *part);
  */
 long nfsfs_pipeline_total(struct call *calls, unsigned n, uint32_t part,
 			  uint32_t count, unsigned *last);
-/* Whether the @n write verifiers @verfs are the same. */
-bool nfsfs_verfs_agree(const uint8_t (*verfs)[NFSFS_VERFSIZE], unsigned n);
+/*
+ * nfsfs_pipeline_total, and for an unstable WRITE (@verf not NULL) the
+ * parts' write verifiers @verfs: -EAGAIN unless the counted parts agree,
+ * else the verifier into @verf.
+ */
+long nfsfs_pipeline_end(struct call *calls, unsigned n, uint32_t part,
+			uint32_t count, const uint8_t (*verfs)[NFSFS_VERFSIZE],
+			uint8_t *verf, unsigned *last);
 
 #endif
