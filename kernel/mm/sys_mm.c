@@ -73,6 +73,11 @@ static int file_backing_write(struct vm_backing *b, const void *buf, size_t len,
 	return n < 0 ? (int)n : (size_t)n == len ? 0 : -EIO;
 }
 
+static int file_backing_sync(struct vm_backing *b)
+{
+	return vfs_fsync(((struct file_backing *)b)->f);
+}
+
 static void file_backing_release(struct vm_backing *b)
 {
 	file_put(((struct file_backing *)b)->f);
@@ -81,6 +86,7 @@ static void file_backing_release(struct vm_backing *b)
 
 static const struct vm_backing_ops file_backing_ops = {
 	.write = file_backing_write,
+	.sync = file_backing_sync,
 	.release = file_backing_release,
 };
 
@@ -200,8 +206,11 @@ SYSCALL_DEFINE(msync)
 	if ((flags & ~(long)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	/* MS_ASYNC writes back too: there is no flusher to leave it to. */
-	return vm_sync((uintptr_t)a0, (size_t)a1);
+	/*
+	 * MS_ASYNC writes back too: there is no flusher of pages to leave it
+	 * to. MS_SYNC also waits until the file's server has the data stable.
+	 */
+	return vm_sync((uintptr_t)a0, (size_t)a1, flags & MS_SYNC);
 }
 
 SYSCALL_DEFINE(madvise)

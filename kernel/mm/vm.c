@@ -248,13 +248,15 @@ static bool take_chunk_locked(uintptr_t *cursor, uintptr_t end, const void *key,
 
 /*
  * Writes back the changed pages of the shared areas in [start, end) (of
- * @key only, unless NULL). Called without the lock: it is taken for each
+ * @key only, unless NULL), and when @stable makes each file's writes
+ * stable too (its fsync). Called without the lock: it is taken for each
  * chunk's copy and dropped for the write, so a slow file never holds up
  * page faults, and no file lock is ever taken under it. Returns 0 or the
  * first error; pages that failed stay clean (the error is the program's
  * news, as Linux's msync gives it once).
  */
-static int sync_range(uintptr_t start, uintptr_t end, const void *key)
+static int sync_range(uintptr_t start, uintptr_t end, const void *key,
+		      bool stable)
 {
 	mutex_lock(&vm.lock);
 	bool any = any_shared_locked(start, end, key);
@@ -283,6 +285,11 @@ static int sync_range(uintptr_t start, uintptr_t end, const void *key)
 			if (e && !ret)
 				ret = e;
 		}
+		if (stable && c->b->ops->sync) {
+			int e = c->b->ops->sync(c->b);
+			if (e && !ret)
+				ret = e;
+		}
 		mutex_lock(&vm.lock);
 		backing_put_locked(c->b);
 		vm_unlock();
@@ -295,7 +302,7 @@ static int sync_range(uintptr_t start, uintptr_t end, const void *key)
 /* munmap and friends cannot report a failed write-back: log it, once. */
 static void sync_before_unmap(uintptr_t start, uintptr_t end)
 {
-	int r = sync_range(start, end, NULL);
+	int r = sync_range(start, end, NULL, false);
 	static bool logged;
 	if (r && !logged) {
 		logged = true;
@@ -602,7 +609,7 @@ int vm_discard(uintptr_t addr, size_t len)
 	    addr + len > USER_SPACE_END)
 		return -EINVAL;
 	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
-	int ret = sync_range(addr, end, NULL);
+	int ret = sync_range(addr, end, NULL, false);
 	mutex_lock(&vm.lock);
 	struct list_node *n;
 	list_for_each (n, &vm.areas) {
@@ -640,7 +647,7 @@ int vm_share(uintptr_t addr, size_t len, struct vm_backing *b, uint64_t off)
 	return ret;
 }
 
-int vm_sync(uintptr_t addr, size_t len)
+int vm_sync(uintptr_t addr, size_t len, bool stable)
 {
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr + len < addr)
 		return -EINVAL;
@@ -657,12 +664,12 @@ int vm_sync(uintptr_t addr, size_t len)
 			a = v->end;
 	}
 	vm_unlock();
-	return ret ? ret : sync_range(addr, end, NULL);
+	return ret ? ret : sync_range(addr, end, NULL, stable);
 }
 
 int vm_sync_backing(const void *key)
 {
-	return sync_range(0, USER_SPACE_END, key);
+	return sync_range(0, USER_SPACE_END, key, false);
 }
 
 void vm_set_brk_start(uintptr_t start)

@@ -70,6 +70,8 @@ struct vm_backing_ops {
 	 */
 	int (*write)(struct vm_backing *b, const void *buf, size_t len,
 		     uint64_t off);
+	/* Makes what was written stable (msync MS_SYNC); 0 or -errno. */
+	int (*sync)(struct vm_backing *b);
 	/* The last mapping of it is gone. */
 	void (*release)(struct vm_backing *b);
 };
@@ -86,8 +88,11 @@ struct vm_backing {
  * Takes a reference on @b; 0 or -ENOMEM.
  */
 int vm_share(uintptr_t addr, size_t len, struct vm_backing *b, uint64_t off);
-/* msync(2): writes back changed pages in the range; -ENOMEM on holes. */
-int vm_sync(uintptr_t addr, size_t len);
+/*
+ * msync(2): writes back changed pages in the range, and with @stable
+ * makes them stable on the file's storage; -ENOMEM on holes.
+ */
+int vm_sync(uintptr_t addr, size_t len, bool stable);
 /* Writes back every shared mapping of @key (every one when NULL). */
 int vm_sync_backing(const void *key);
 /* The heap (brk): set its start once, after the program is loaded. */

@@ -7,9 +7,13 @@
  *                                  of varying size, then fsync and close
  *   t_nfs check PATH SIZE SEED     read PATH (varying chunks) and compare
  *   t_nfs map PATH SIZE SEED       the same through a private mapping
- *   t_nfs shared PATH SIZE SEED    a shared writable mapping of PATH
+ *   t_nfs shared PATH[,OTHER] SIZE SEED
+ *                                  a shared writable mapping of PATH
  *                                  (SIZE bytes of SEED): msync, munmap,
- *                                  fsync and exit write back what changed;
+ *                                  fsync and exit write back what changed,
+ *                                  and msync(MS_SYNC) reaches the server
+ *                                  (read through OTHER, the same file on
+ *                                  a second mount of the export);
  *                                  leaves SEED + 5 (last command only)
  *   t_nfs maprace PATH SIZE SEED   msync of a shared mapping of PATH
  *                                  while 6 threads read PATH into memory
@@ -197,6 +201,21 @@ static bool file_has(int fd, uint64_t off, uint64_t len, uint64_t seed)
 	return true;
 }
 
+/*
+ * PATH[,OTHER]: copies PATH into @path (@cap bytes) and returns OTHER, or
+ * NULL when there is none.
+ */
+static const char *split_paths(const char *paths, char *path, size_t cap)
+{
+	const char *other = strchr(paths, ',');
+	size_t n = other ? (size_t)(other - paths) : strlen(paths);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(path, paths, n);
+	path[n] = '\0';
+	return other ? other + 1 : NULL;
+}
+
 /* Fills [off, off+len) of mapping @m with the bytes of @seed. */
 static void map_fill(unsigned char *m, uint64_t off, uint64_t len,
 		     uint64_t seed)
@@ -211,9 +230,11 @@ static void map_fill(unsigned char *m, uint64_t off, uint64_t len,
  * at the end (SEED + 5 everywhere) reaches the file when the program
  * exits. Must be the last command.
  */
-static void map_shared(const char *path, uint64_t size, uint64_t seed)
+static void map_shared(const char *paths, uint64_t size, uint64_t seed)
 {
 	const uint64_t page = 4096, half = size / 2 / page * page;
+	char path[256];
+	const char *other = split_paths(paths, path, sizeof(path));
 	int fd = open(path, O_RDWR), ro = open(path, O_RDONLY);
 	CHECK(fd >= 0 && ro >= 0 && size >= 4 * page);
 	if (fd < 0 || ro < 0 || size < 4 * page)
@@ -247,6 +268,11 @@ static void map_shared(const char *path, uint64_t size, uint64_t seed)
 	/* msync of the first half. */
 	map_fill(m, 0, half, seed + 1);
 	CHECK(msync(m, half, MS_SYNC) == 0);
+	if (other) { /* the server has it, before this mount reads (flushes) */
+		int ofd = open(other, O_RDONLY);
+		CHECK(ofd >= 0 && file_has(ofd, 0, half, seed + 1));
+		close(ofd);
+	}
 	CHECK(file_has(fd, 0, half, seed + 1));
 	CHECK(file_has(fd, half, size - half, seed));
 
@@ -589,14 +615,11 @@ static void fresh(const char *paths, uint64_t size, uint64_t seed)
 {
 	static unsigned char want[8192];
 	char path[256];
-	const char *other = strchr(paths, ',');
-	if (!other || other - paths >= (long)sizeof(path) || size < 8192) {
+	const char *other = split_paths(paths, path, sizeof(path));
+	if (!other || size < 8192) {
 		CHECK(!"fresh: PATH,OTHER and SIZE of 8192 or more");
 		return;
 	}
-	memcpy(path, paths, (size_t)(other - paths));
-	path[other - paths] = '\0';
-	other++;
 
 	write_file(path, size, seed);
 	int fd = open(path, O_RDWR);
