@@ -166,7 +166,7 @@ static void merge_locked(struct vma *v)
 
 /* One chunk of write-back: dirty runs copied out under the lock. */
 struct wb_chunk {
-	struct vm_backing *b; /* referenced while the runs are written */
+	struct vm_backing *b; /* referenced until the runs are written */
 	unsigned runs;
 	uint64_t off[WRITEBACK_CHUNK]; /* file offset of each run */
 	size_t len[WRITEBACK_CHUNK], at[WRITEBACK_CHUNK]; /* in the buffer */
@@ -214,6 +214,7 @@ static bool take_chunk_locked(uintptr_t *cursor, uintptr_t end, const void *key,
 			if (paging_user_clear_dirty(va))
 				dirty |= 1ULL << ((va - s) / PAGE_SIZE);
 		c->b = v->backing;
+		c->b->refs++;
 		c->runs = 0;
 		if (!dirty)
 			return true;
@@ -240,20 +241,36 @@ static bool take_chunk_locked(uintptr_t *cursor, uintptr_t end, const void *key,
 			at += (j - i) * PAGE_SIZE;
 			i = j;
 		}
-		v->backing->refs++;
 		return true;
 	}
 	return false;
 }
 
+/* Drops a write-back's reference on @b (NULL: none), taking the lock. */
+static void backing_put(struct vm_backing *b)
+{
+	mutex_lock(&vm.lock);
+	backing_put_locked(b);
+	vm_unlock();
+}
+
+/* Makes @b's writes stable, then drops the reference; 0 or -errno. */
+static int backing_sync_put(struct vm_backing *b)
+{
+	int e = b && b->ops->sync ? b->ops->sync(b) : 0;
+	backing_put(b);
+	return e;
+}
+
 /*
  * Writes back the changed pages of the shared areas in [start, end) (of
- * @key only, unless NULL), and when @stable makes each file's writes
- * stable too (its fsync). Called without the lock: it is taken for each
- * chunk's copy and dropped for the write, so a slow file never holds up
- * page faults, and no file lock is ever taken under it. Returns 0 or the
- * first error; pages that failed stay clean (the error is the program's
- * news, as Linux's msync gives it once).
+ * @key only, unless NULL), and when @stable makes each area's file
+ * stable too: its fsync, once per run of chunks of one backing, dirty or
+ * not (an earlier write-back may be unstable). Called without the lock:
+ * it is taken for each chunk's copy and dropped for the write, so a slow
+ * file never holds up page faults, and no file lock is ever taken under
+ * it. Returns 0 or the first error; pages that failed stay clean (the
+ * error is the program's news, as Linux's msync gives it once).
  */
 static int sync_range(uintptr_t start, uintptr_t end, const void *key,
 		      bool stable)
@@ -271,29 +288,31 @@ static int sync_range(uintptr_t start, uintptr_t end, const void *key,
 		kfree(buf);
 		return -ENOMEM;
 	}
+	struct vm_backing *due = NULL; /* to sync when @stable: a reference */
 	for (uintptr_t cursor = start; cursor < end;) {
 		mutex_lock(&vm.lock);
 		bool more = take_chunk_locked(&cursor, end, key, buf, c);
 		vm_unlock();
 		if (!more)
 			break;
-		if (!c->runs)
-			continue;
 		for (unsigned r = 0; r < c->runs; r++) {
 			int e = c->b->ops->write(c->b, buf + c->at[r],
 						 c->len[r], c->off[r]);
 			if (e && !ret)
 				ret = e;
 		}
-		if (stable && c->b->ops->sync) {
-			int e = c->b->ops->sync(c->b);
-			if (e && !ret)
-				ret = e;
+		if (!stable || c->b == due) {
+			backing_put(c->b);
+			continue;
 		}
-		mutex_lock(&vm.lock);
-		backing_put_locked(c->b);
-		vm_unlock();
+		int e = backing_sync_put(due);
+		if (e && !ret)
+			ret = e;
+		due = c->b; /* keeps the chunk's reference */
 	}
+	int e = backing_sync_put(due);
+	if (e && !ret)
+		ret = e;
 	kfree(c);
 	kfree(buf);
 	return ret;
