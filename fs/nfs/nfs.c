@@ -8,8 +8,9 @@
  * back to the pool. A mount has at most `nconnect` contexts (TCP
  * connections); a thread takes an unbound context, else opens a new one
  * while under the cap, else shares the least-bound one (its mutex then
- * serialises the sharers). Contexts live as long as the mount, so no
- * connection is ever closed under a thread using it.
+ * serialises the sharers). Write-behind's flushers work through the same
+ * contexts (nfs_ctx_nth), unbound. Contexts live as long as the mount, so
+ * no connection is ever closed under a thread using it.
  */
 #include <kernel/errno.h>
 #include <kernel/heap.h>
@@ -81,14 +82,15 @@ static struct nfs_ctx *ctx_new(struct nfs_mount *nm, unsigned timeout_ms,
 	return c;
 }
 
-void nfs_ctx_close(struct nfs_ctx *c)
+static void ctx_close(struct nfs_ctx *c)
 {
 	nfsfs_disconnect(c->conn);
 	kfree(c->buf);
 	kfree(c);
 }
 
-struct nfs_ctx *nfs_ctx_open(struct nfs_mount *nm)
+/* A new connection for @nm with its bounce buffer; NULL (logged) if none. */
+static struct nfs_ctx *ctx_open(struct nfs_mount *nm)
 {
 	char err[128];
 	struct nfsfs_fh root;
@@ -101,7 +103,7 @@ struct nfs_ctx *nfs_ctx_open(struct nfs_mount *nm)
 	}
 	c->buf = kmalloc(nm->io_size);
 	if (!c->buf) {
-		nfs_ctx_close(c);
+		ctx_close(c);
 		return NULL;
 	}
 	return c;
@@ -118,7 +120,7 @@ static struct nfs_ctx *ctx_choose_locked(struct nfs_mount *nm)
 			best = nm->ctx[i];
 	}
 	if (nm->nr_ctx < nm->opts.nconnect) {
-		struct nfs_ctx *c = nfs_ctx_open(nm);
+		struct nfs_ctx *c = ctx_open(nm);
 		if (c) {
 			nm->ctx[nm->nr_ctx++] = c;
 			return c;
@@ -126,6 +128,19 @@ static struct nfs_ctx *ctx_choose_locked(struct nfs_mount *nm)
 		pr_warn("nfs: %s: threads share a connection", nm->opts.url);
 	}
 	return best;
+}
+
+struct nfs_ctx *nfs_ctx_nth(struct nfs_mount *nm, unsigned i)
+{
+	mutex_lock(&nm->pool_lock);
+	if (i >= nm->nr_ctx && nm->nr_ctx < nm->opts.nconnect) {
+		struct nfs_ctx *c = ctx_open(nm);
+		if (c)
+			nm->ctx[nm->nr_ctx++] = c;
+	}
+	struct nfs_ctx *c = i < nm->nr_ctx ? nm->ctx[i] : NULL;
+	mutex_unlock(&nm->pool_lock);
+	return c;
 }
 
 struct nfs_ctx *nfs_ctx_get(struct nfs_mount *nm)
@@ -358,7 +373,7 @@ static void mount_free(struct nfs_mount *nm)
 {
 	nfs_wb_stop(nm);
 	for (unsigned i = 0; i < nm->nr_ctx; i++)
-		nfs_ctx_close(nm->ctx[i]);
+		ctx_close(nm->ctx[i]);
 	nfs_opts_free(&nm->opts);
 	kfree(nm);
 }

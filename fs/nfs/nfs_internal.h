@@ -18,25 +18,37 @@ struct nfs_ctx {
 	char *buf;	  /* bounce buffer of io_size bytes, under lock */
 };
 
+struct nfs_mount;
+
 /*
- * Write-behind (nfs_wb.c): a mount's flusher thread sends the files'
- * written chunks as UNSTABLE WRITEs over a connection of its own.
+ * Write-behind (nfs_wb.c): flusher threads send the files' written
+ * chunks as UNSTABLE WRITEs, flusher i through the pool's context i.
  */
 struct nfs_flusher {
-	struct mutex lock;	 /* protects what follows and chunk states */
-	struct condvar work;	 /* a chunk was queued, or stop */
-	struct condvar sent;	 /* a chunk became SENT */
-	struct list_node queue;	 /* chunks QUEUED, oldest first */
+	struct nfs_mount *nm;
+	unsigned index; /* works through nm->ctx[index] */
+	struct thread *thread;
 	struct list_node flight; /* chunks SENDING, oldest first */
-	unsigned nflight;
+	unsigned nflight;	 /* under the write-behind lock */
+};
+
+struct nfs_wb {
+	struct mutex lock;	/* protects what follows and chunk states */
+	struct condvar work;	/* a chunk was queued, or stop */
+	struct condvar sent;	/* a chunk became SENT */
+	struct list_node queue; /* chunks QUEUED, oldest first */
+	unsigned nqueued;
 	enum {
 		WB_UNSTARTED,
 		WB_UP,
 		WB_DOWN
 	} status; /* atomic reads */
 	bool stop;
-	struct nfs_ctx *ctx; /* the flusher thread's alone */
-	struct thread *thread;
+	bool starting;	       /* a new flusher is opening its connection */
+	unsigned nflushers;    /* threads started, flushers[0 .. nflushers) */
+	unsigned max_flushers; /* nconnect, less after a flusher failed */
+	unsigned idle;	       /* flushers waiting for work */
+	struct nfs_flusher flushers[NFS_NCONNECT_MAX];
 	uint64_t bytes, budget; /* chunk buffers' bytes (atomic), at most */
 	unsigned file_max;	/* chunks one file keeps at most */
 };
@@ -53,7 +65,7 @@ struct nfs_mount {
 	uint64_t ra_budget;	    /* ... at most: an eighth of the RAM */
 	spinlock_t nodes_lock;	    /* protects the node table */
 	struct list_node nodes[64]; /* by fileid */
-	struct nfs_flusher wb;
+	struct nfs_wb wb;
 };
 
 /*
@@ -84,12 +96,12 @@ enum wb_state {
  */
 struct wb_chunk {
 	struct list_node in_file;  /* the file's chunks; under its vnode lock */
-	struct list_node in_queue; /* the flusher's queue or flight */
+	struct list_node in_queue; /* the queue or a flusher's flight */
 	struct nfs_node *node;
 	uint64_t off;
 	uint32_t len;
 	uint32_t done;	     /* bytes the server took: a short WRITE goes on */
-	enum wb_state state; /* under the flusher's lock, as below */
+	enum wb_state state; /* under the write-behind lock, as below */
 	unsigned tries;	     /* sent again for mixed verifiers */
 	int err;	     /* SENT: the WRITE failed */
 	uint8_t verf[NFSFS_VERFSIZE]; /* SENT: the WRITE's verifier */
@@ -102,8 +114,8 @@ struct nfs_wb_file {
 	struct list_node chunks;  /* oldest first; under the vnode lock */
 	struct wb_chunk *filling; /* the one writes append to; vnode lock */
 	unsigned nchunks;	  /* vnode lock */
-	unsigned unsent, sent;	  /* not SENT yet; SENT: flusher lock */
-	int err; /* flusher lock: a failed WRITE or COMMIT, not yet reported */
+	unsigned unsent, sent;	  /* not SENT yet; SENT: write-behind lock */
+	int err; /* write-behind lock: a failed WRITE or COMMIT, not reported */
 };
 
 /* A file, directory or link: the vnode and its handle. */
@@ -147,18 +159,20 @@ void nfs_node_release(struct vnode *vn);
 /* Copies @attr into @vn (locked by the caller, or new). */
 void nfs_attr_apply(struct vnode *vn, const struct nfsfs_attr *attr);
 
-/* A new connection for @nm with its bounce buffer; NULL (logged) if none. */
-struct nfs_ctx *nfs_ctx_open(struct nfs_mount *nm);
-void nfs_ctx_close(struct nfs_ctx *c);
+/*
+ * Context @i of @nm's pool, opened if it is the next one and the pool is
+ * under its cap; NULL if there is none (logged). Not locked, not bound.
+ */
+struct nfs_ctx *nfs_ctx_nth(struct nfs_mount *nm, unsigned i);
 
 /*
  * Write-behind (nfs_wb.c). A write() copies the program's bytes into the
- * file's chunks and returns; the flusher sends them. Every function but
+ * file's chunks and returns; the flushers send them. Every function but
  * nfs_wb_init and nfs_wb_stop is called with the vnode locked (or
  * unreferenced, at release).
  */
 void nfs_wb_init(struct nfs_mount *nm);
-/* Whether @nm's writes go behind: mounted async and the flusher runs. */
+/* Whether @nm's writes go behind: mounted async and a flusher runs. */
 bool nfs_wb_enabled(struct nfs_mount *nm);
 /*
  * Copies what it can of @u at @off into @n's chunks: bytes taken (0: no
@@ -176,7 +190,7 @@ void nfs_wb_flush(struct nfs_mount *nm, struct nfs_node *n, bool commit);
 int nfs_wb_take_error(struct nfs_mount *nm, struct nfs_node *n);
 /* Whether @n has data the server has not been sent (its size is ours). */
 bool nfs_wb_unsent(struct nfs_node *n);
-/* Stops the flusher; nothing is queued (every file was released). */
+/* Stops the flushers; nothing is queued (every file was released). */
 void nfs_wb_stop(struct nfs_mount *nm);
 
 extern const struct vnode_ops nfs_vnode_ops;

@@ -3,8 +3,18 @@
  * writer a round trip per call, and the pipe to the server empties at
  * the end of every write(). So, unless the mount says `sync`, write()
  * copies the program's bytes into the file's chunks (wsize bytes each)
- * and returns; a flusher thread, one per mount on a connection of its
- * own, sends full chunks as UNSTABLE WRITEs, several in flight.
+ * and returns; flusher threads send full chunks as UNSTABLE WRITEs,
+ * several in flight each.
+ *
+ * The flushers share the mount's queue and its pool of connections:
+ * flusher i works through context i, taking the context's lock around
+ * each libnfs call as a bound thread would, so write-behind opens no
+ * connection beyond `nconnect`. The first flusher starts at the first
+ * write; another starts (opening the next context if the pool has not
+ * yet) whenever chunks wait in the queue and no flusher is idle, up to
+ * one per connection, so writers that outrun one connection get more.
+ * Chunks of one file may travel on different connections; as sent
+ * chunks never overlap (below), their order does not matter.
  *
  * The server may keep unstable data in memory only, so a chunk stays
  * until a COMMIT says it is on disk: the COMMIT's write verifier must be
@@ -19,8 +29,8 @@
  *
  * A failed WRITE or COMMIT is kept and reported by the next write(),
  * fsync() or close() of the file, as Linux's client does. When the
- * mount's chunk budget (a sixteenth of the RAM) is taken, or the flusher
- * has no connection, writes are stable as with `sync`.
+ * mount's chunk budget (a sixteenth of the RAM) is taken, writes are
+ * stable as with `sync`.
  */
 #include <kernel/errno.h>
 #include <kernel/heap.h>
@@ -32,29 +42,38 @@
 
 #include "nfs_internal.h"
 
-#define WB_FLIGHT 4	/* chunks in flight at once */
+#define WB_FLIGHT 4	/* chunks in flight at once on one flusher */
 #define WB_FILE_MAX 16	/* chunks one file keeps at most */
 #define WB_RESEND_MAX 8 /* COMMIT rounds that find lost chunks */
 #define WB_MIXED_MAX 8	/* resends of a chunk whose parts disagree */
 
 void nfs_wb_init(struct nfs_mount *nm)
 {
-	struct nfs_flusher *f = &nm->wb;
-	mutex_init(&f->lock);
-	condvar_init(&f->work);
-	condvar_init(&f->sent);
-	list_init(&f->queue);
-	list_init(&f->flight);
-	f->budget = (uint64_t)pmm_total_pages() * PAGE_SIZE / 16;
-	f->file_max =
-		(unsigned)MIN((uint64_t)WB_FILE_MAX, f->budget / nm->wsize);
-	f->status = nm->opts.sync || nm->opts.ro || f->file_max < 2 ?
+	struct nfs_wb *w = &nm->wb;
+	mutex_init(&w->lock);
+	condvar_init(&w->work);
+	condvar_init(&w->sent);
+	list_init(&w->queue);
+	w->max_flushers = nm->opts.nconnect;
+	w->budget = (uint64_t)pmm_total_pages() * PAGE_SIZE / 16;
+	w->file_max =
+		(unsigned)MIN((uint64_t)WB_FILE_MAX, w->budget / nm->wsize);
+	w->status = nm->opts.sync || nm->opts.ro || w->file_max < 2 ?
 			    WB_DOWN :
 			    WB_UNSTARTED;
 }
 
-/* A chunk's WRITE came back @r (bytes or errno); flusher lock held. */
-static void chunk_sent(struct nfs_flusher *f, struct wb_chunk *ch, long r,
+/* Queues @ch for the flushers; lock held. */
+static void enqueue(struct nfs_wb *w, struct wb_chunk *ch)
+{
+	ch->state = WB_QUEUED;
+	list_add_tail(&w->queue, &ch->in_queue);
+	w->nqueued++;
+	condvar_signal(&w->work);
+}
+
+/* A chunk's WRITE came back @r (bytes or errno); lock held. */
+static void chunk_sent(struct nfs_wb *w, struct wb_chunk *ch, long r,
 		       const uint8_t verf[NFSFS_VERFSIZE])
 {
 	struct nfs_wb_file *wb = &ch->node->wb;
@@ -66,8 +85,7 @@ static void chunk_sent(struct nfs_flusher *f, struct wb_chunk *ch, long r,
 	}
 	if (r == -EAGAIN) {
 		if (++ch->tries <= WB_MIXED_MAX) {
-			ch->state = WB_QUEUED;
-			list_add_tail(&f->queue, &ch->in_queue);
+			enqueue(w, ch);
 			return;
 		}
 		r = -EIO;
@@ -76,8 +94,7 @@ static void chunk_sent(struct nfs_flusher *f, struct wb_chunk *ch, long r,
 		memcpy(ch->verf, verf, NFSFS_VERFSIZE);
 		ch->done += (uint32_t)r;
 		if (ch->done < ch->len) { /* short: the rest goes next */
-			ch->state = WB_QUEUED;
-			list_add_tail(&f->queue, &ch->in_queue);
+			enqueue(w, ch);
 			return;
 		}
 	} else {
@@ -88,106 +105,134 @@ static void chunk_sent(struct nfs_flusher *f, struct wb_chunk *ch, long r,
 	ch->state = WB_SENT;
 	wb->unsent--;
 	wb->sent++;
-	condvar_broadcast(&f->sent);
+	condvar_broadcast(&w->sent);
 }
 
 /*
- * The flusher: starts queued chunks while fewer than WB_FLIGHT are in
- * flight, then waits for the oldest (waiting runs the others' replies
- * too). It holds its lock except while libnfs works.
+ * A flusher: starts queued chunks while fewer than WB_FLIGHT of its own
+ * are in flight, then waits for its oldest (waiting runs the others'
+ * replies too). It holds the write-behind lock except while libnfs
+ * works, and its context's lock only then.
  */
 static void flusher_main(void *arg)
 {
-	struct nfs_flusher *f = arg;
-	struct nfsfs_conn *cn = f->ctx->conn;
+	struct nfs_flusher *fl = arg;
+	struct nfs_wb *w = &fl->nm->wb;
+	struct nfs_ctx *c = nfs_ctx_nth(fl->nm, fl->index);
 
-	mutex_lock(&f->lock);
+	mutex_lock(&w->lock);
+	w->starting = false;
+	if (!c) {
+		w->max_flushers = fl->index; /* the pool has no more */
+		mutex_unlock(&w->lock);
+		return;
+	}
 	for (;;) {
-		while (f->nflight < WB_FLIGHT && !list_empty(&f->queue)) {
+		while (fl->nflight < WB_FLIGHT && !list_empty(&w->queue)) {
 			struct wb_chunk *ch =
-				list_entry(list_pop_head(&f->queue),
+				list_entry(list_pop_head(&w->queue),
 					   struct wb_chunk, in_queue);
+			w->nqueued--;
 			ch->state = WB_SENDING;
-			list_add_tail(&f->flight, &ch->in_queue);
-			f->nflight++;
-			mutex_unlock(&f->lock);
-			ch->x = nfsfs_write_start(cn, &ch->node->fh,
+			list_add_tail(&fl->flight, &ch->in_queue);
+			fl->nflight++;
+			mutex_unlock(&w->lock);
+			mutex_lock(&c->lock);
+			ch->x = nfsfs_write_start(c->conn, &ch->node->fh,
 						  ch->off + ch->done,
 						  ch->len - ch->done,
 						  ch->buf + ch->done);
-			mutex_lock(&f->lock);
+			mutex_unlock(&c->lock);
+			mutex_lock(&w->lock);
 		}
-		if (!f->nflight) {
-			if (f->stop)
+		if (!fl->nflight) {
+			if (w->stop)
 				break;
-			condvar_wait(&f->work, &f->lock);
+			w->idle++;
+			condvar_wait(&w->work, &w->lock);
+			w->idle--;
 			continue;
 		}
 		struct wb_chunk *ch =
-			list_entry(f->flight.next, struct wb_chunk, in_queue);
-		mutex_unlock(&f->lock);
+			list_entry(fl->flight.next, struct wb_chunk, in_queue);
+		mutex_unlock(&w->lock);
 		uint8_t verf[NFSFS_VERFSIZE] = { 0 };
 		struct nfsfs_attr attr;
-		long r = ch->x ? nfsfs_write_end(cn, ch->x, verf, &attr) :
+		mutex_lock(&c->lock);
+		long r = ch->x ? nfsfs_write_end(c->conn, ch->x, verf, &attr) :
 				 -ENOMEM;
-		mutex_lock(&f->lock);
+		mutex_unlock(&c->lock);
+		mutex_lock(&w->lock);
 		ch->x = NULL;
 		list_remove(&ch->in_queue);
-		f->nflight--;
-		chunk_sent(f, ch, r, verf);
+		fl->nflight--;
+		chunk_sent(w, ch, r, verf);
 	}
-	mutex_unlock(&f->lock);
+	mutex_unlock(&w->lock);
 }
 
-/* Starts the flusher on first use: WB_UP, or WB_DOWN if it cannot. */
+/* Starts flusher number w->nflushers; false if it cannot. Lock held. */
+static bool flusher_start(struct nfs_mount *nm)
+{
+	struct nfs_wb *w = &nm->wb;
+	struct nfs_flusher *fl = &w->flushers[w->nflushers];
+	*fl = (struct nfs_flusher){ .nm = nm, .index = w->nflushers };
+	list_init(&fl->flight);
+	fl->thread = thread_create("nfs-flush", flusher_main, fl);
+	if (IS_ERR(fl->thread)) {
+		w->max_flushers = w->nflushers;
+		return false;
+	}
+	w->nflushers++;
+	w->starting = true;
+	return true;
+}
+
+/* Starts the first flusher on first use: WB_UP, or WB_DOWN if it cannot. */
 bool nfs_wb_enabled(struct nfs_mount *nm)
 {
-	struct nfs_flusher *f = &nm->wb;
-	int st = __atomic_load_n(&f->status, __ATOMIC_ACQUIRE);
+	struct nfs_wb *w = &nm->wb;
+	int st = __atomic_load_n(&w->status, __ATOMIC_ACQUIRE);
 	if (st != WB_UNSTARTED)
 		return st == WB_UP;
-	mutex_lock(&f->lock);
-	if (f->status == WB_UNSTARTED) {
-		f->ctx = nfs_ctx_open(nm);
-		if (f->ctx) {
-			f->thread = thread_create("nfs-flush", flusher_main, f);
-			if (IS_ERR(f->thread)) {
-				nfs_ctx_close(f->ctx);
-				f->ctx = NULL;
-			}
-		}
-		if (!f->ctx)
+	mutex_lock(&w->lock);
+	if (w->status == WB_UNSTARTED) {
+		bool up = flusher_start(nm);
+		if (!up)
 			pr_warn("nfs: %s: no write-behind; writes are stable",
 				nm->opts.url);
-		__atomic_store_n(&f->status, f->ctx ? WB_UP : WB_DOWN,
+		__atomic_store_n(&w->status, up ? WB_UP : WB_DOWN,
 				 __ATOMIC_RELEASE);
 	}
-	mutex_unlock(&f->lock);
-	return f->status == WB_UP;
+	mutex_unlock(&w->lock);
+	return w->status == WB_UP;
 }
 
-/* Hands @n's filling chunk to the flusher; vnode lock held. */
-static void queue_filling(struct nfs_flusher *f, struct nfs_node *n)
+/* Hands @n's filling chunk to the flushers; vnode lock held. */
+static void queue_filling(struct nfs_mount *nm, struct nfs_node *n)
 {
+	struct nfs_wb *w = &nm->wb;
 	struct wb_chunk *ch = n->wb.filling;
 	if (!ch)
 		return;
 	n->wb.filling = NULL;
-	mutex_lock(&f->lock);
-	ch->state = WB_QUEUED;
-	list_add_tail(&f->queue, &ch->in_queue);
-	condvar_signal(&f->work);
-	mutex_unlock(&f->lock);
+	mutex_lock(&w->lock);
+	enqueue(w, ch);
+	/* More than the flushers keep up with: one more, if the pool has. */
+	if (w->nqueued > 1 && !w->idle && !w->starting && !w->stop &&
+	    w->nflushers < w->max_flushers)
+		flusher_start(nm);
+	mutex_unlock(&w->lock);
 }
 
-static void chunk_free(struct nfs_flusher *f, struct nfs_node *n,
+static void chunk_free(struct nfs_wb *w, struct nfs_node *n,
 		       struct wb_chunk *ch, uint32_t wsize)
 {
 	list_remove(&ch->in_file);
 	n->wb.nchunks--;
 	kfree(ch->buf);
 	kfree(ch);
-	__atomic_sub_fetch(&f->bytes, wsize, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&w->bytes, wsize, __ATOMIC_RELAXED);
 }
 
 /*
@@ -196,7 +241,7 @@ static void chunk_free(struct nfs_flusher *f, struct nfs_node *n,
  */
 static unsigned commit(struct nfs_mount *nm, struct nfs_node *n)
 {
-	struct nfs_flusher *f = &nm->wb;
+	struct nfs_wb *w = &nm->wb;
 	uint8_t verf[NFSFS_VERFSIZE];
 	unsigned again = 0;
 	struct list_node *pos, *tmp;
@@ -204,7 +249,7 @@ static unsigned commit(struct nfs_mount *nm, struct nfs_node *n)
 	struct nfs_ctx *c = nfs_ctx_get(nm);
 	int ret = nfsfs_commit(c->conn, &n->fh, verf);
 	nfs_ctx_put(c);
-	mutex_lock(&f->lock);
+	mutex_lock(&w->lock);
 	if (ret && !n->wb.err)
 		n->wb.err = ret;
 	list_for_each_safe (pos, tmp, &n->wb.chunks) {
@@ -213,21 +258,18 @@ static unsigned commit(struct nfs_mount *nm, struct nfs_node *n)
 			continue;
 		if (!ret && !ch->err &&
 		    memcmp(ch->verf, verf, NFSFS_VERFSIZE)) {
-			ch->state = WB_QUEUED;
 			ch->done = 0;
 			ch->tries = 0;
 			n->wb.sent--;
 			n->wb.unsent++;
-			list_add_tail(&f->queue, &ch->in_queue);
+			enqueue(w, ch);
 			again++;
 			continue;
 		}
 		n->wb.sent--;
-		chunk_free(f, n, ch, nm->wsize);
+		chunk_free(w, n, ch, nm->wsize);
 	}
-	if (again)
-		condvar_signal(&f->work);
-	mutex_unlock(&f->lock);
+	mutex_unlock(&w->lock);
 	if (again)
 		pr_warn("nfs: %s: the server restarted before a COMMIT; sending %u KiB again",
 			nm->opts.url, again * (nm->wsize / 1024));
@@ -235,22 +277,22 @@ static unsigned commit(struct nfs_mount *nm, struct nfs_node *n)
 }
 
 /* Waits until none of @n's chunks is QUEUED or SENDING. */
-static void wait_unsent(struct nfs_flusher *f, struct nfs_node *n)
+static void wait_unsent(struct nfs_wb *w, struct nfs_node *n)
 {
-	mutex_lock(&f->lock);
+	mutex_lock(&w->lock);
 	while (n->wb.unsent)
-		condvar_wait(&f->sent, &f->lock);
-	mutex_unlock(&f->lock);
+		condvar_wait(&w->sent, &w->lock);
+	mutex_unlock(&w->lock);
 }
 
 void nfs_wb_flush(struct nfs_mount *nm, struct nfs_node *n, bool commit_too)
 {
-	struct nfs_flusher *f = &nm->wb;
+	struct nfs_wb *w = &nm->wb;
 	if (list_empty(&n->wb.chunks))
 		return;
-	queue_filling(f, n);
+	queue_filling(nm, n);
 	for (unsigned round = 0;; round++) {
-		wait_unsent(f, n);
+		wait_unsent(w, n);
 		if (!commit_too || list_empty(&n->wb.chunks) || !commit(nm, n))
 			return;
 		if (round == WB_RESEND_MAX)
@@ -259,28 +301,28 @@ void nfs_wb_flush(struct nfs_mount *nm, struct nfs_node *n, bool commit_too)
 	/* The server keeps restarting: give up on these bytes, and say so. */
 	pr_err("nfs: %s: the server lost written data %u times; giving up on it",
 	       nm->opts.url, WB_RESEND_MAX + 1);
-	wait_unsent(f, n);
-	mutex_lock(&f->lock);
+	wait_unsent(w, n);
+	mutex_lock(&w->lock);
 	if (!n->wb.err)
 		n->wb.err = -EIO;
 	while (!list_empty(&n->wb.chunks))
-		chunk_free(f, n,
+		chunk_free(w, n,
 			   list_entry(n->wb.chunks.next, struct wb_chunk,
 				      in_file),
 			   nm->wsize);
 	n->wb.sent = 0;
-	mutex_unlock(&f->lock);
+	mutex_unlock(&w->lock);
 }
 
 int nfs_wb_take_error(struct nfs_mount *nm, struct nfs_node *n)
 {
-	struct nfs_flusher *f = &nm->wb;
+	struct nfs_wb *w = &nm->wb;
 	if (!__atomic_load_n(&n->wb.err, __ATOMIC_RELAXED))
 		return 0;
-	mutex_lock(&f->lock);
+	mutex_lock(&w->lock);
 	int err = n->wb.err;
 	n->wb.err = 0;
-	mutex_unlock(&f->lock);
+	mutex_unlock(&w->lock);
 	return err;
 }
 
@@ -299,19 +341,19 @@ bool nfs_wb_unsent(struct nfs_node *n)
 static struct wb_chunk *chunk_new(struct nfs_mount *nm, struct nfs_node *n,
 				  uint64_t off)
 {
-	struct nfs_flusher *f = &nm->wb;
+	struct nfs_wb *w = &nm->wb;
 	for (;;) {
-		if (n->wb.nchunks >= f->file_max) {
-			mutex_lock(&f->lock);
-			while (n->wb.unsent && n->wb.sent < f->file_max / 2)
-				condvar_wait(&f->sent, &f->lock);
-			mutex_unlock(&f->lock);
+		if (n->wb.nchunks >= w->file_max) {
+			mutex_lock(&w->lock);
+			while (n->wb.unsent && n->wb.sent < w->file_max / 2)
+				condvar_wait(&w->sent, &w->lock);
+			mutex_unlock(&w->lock);
 			commit(nm, n);
 			continue;
 		}
-		if (__atomic_add_fetch(&f->bytes, nm->wsize, __ATOMIC_RELAXED) >
-		    f->budget) {
-			__atomic_sub_fetch(&f->bytes, nm->wsize,
+		if (__atomic_add_fetch(&w->bytes, nm->wsize, __ATOMIC_RELAXED) >
+		    w->budget) {
+			__atomic_sub_fetch(&w->bytes, nm->wsize,
 					   __ATOMIC_RELAXED);
 			if (!n->wb.nchunks)
 				return NULL;
@@ -322,7 +364,7 @@ static struct wb_chunk *chunk_new(struct nfs_mount *nm, struct nfs_node *n,
 		char *buf = ch ? kmalloc(nm->wsize) : NULL;
 		if (!buf) {
 			kfree(ch);
-			__atomic_sub_fetch(&f->bytes, nm->wsize,
+			__atomic_sub_fetch(&w->bytes, nm->wsize,
 					   __ATOMIC_RELAXED);
 			return NULL;
 		}
@@ -332,9 +374,9 @@ static struct wb_chunk *chunk_new(struct nfs_mount *nm, struct nfs_node *n,
 		ch->state = WB_FILLING;
 		list_add_tail(&n->wb.chunks, &ch->in_file);
 		n->wb.nchunks++;
-		mutex_lock(&f->lock);
+		mutex_lock(&w->lock);
 		n->wb.unsent++;
-		mutex_unlock(&f->lock);
+		mutex_unlock(&w->lock);
 		n->wb.filling = ch;
 		return ch;
 	}
@@ -356,14 +398,13 @@ static bool overlaps_sent(struct nfs_node *n, uint64_t off, uint64_t len)
 long nfs_wb_write(struct nfs_mount *nm, struct nfs_node *n, struct uio *u,
 		  uint64_t off)
 {
-	struct nfs_flusher *f = &nm->wb;
 	long done = 0;
 
 	while (u->len) {
 		struct wb_chunk *ch = n->wb.filling;
 		if (ch && (off < ch->off || off > ch->off + ch->len ||
 			   off >= ch->off + nm->wsize)) {
-			queue_filling(f, n); /* not contiguous: a new chunk */
+			queue_filling(nm, n); /* not contiguous: a new chunk */
 			ch = NULL;
 		}
 		uint64_t at = ch ? off - ch->off : 0;
@@ -383,22 +424,22 @@ long nfs_wb_write(struct nfs_mount *nm, struct nfs_node *n, struct uio *u,
 		off += k;
 		done += (long)k;
 		if (ch->len == nm->wsize && at + k == nm->wsize)
-			queue_filling(f, n); /* full */
+			queue_filling(nm, n); /* full */
 	}
 	return done;
 }
 
 void nfs_wb_stop(struct nfs_mount *nm)
 {
-	struct nfs_flusher *f = &nm->wb;
-	if (f->status != WB_UP)
+	struct nfs_wb *w = &nm->wb;
+	if (w->status != WB_UP)
 		return;
-	mutex_lock(&f->lock);
-	f->stop = true;
-	condvar_signal(&f->work);
-	mutex_unlock(&f->lock);
-	thread_join(f->thread);
-	nfs_ctx_close(f->ctx);
-	f->ctx = NULL;
-	f->status = WB_DOWN;
+	mutex_lock(&w->lock);
+	w->stop = true; /* and so no flusher starts */
+	condvar_broadcast(&w->work);
+	unsigned n = w->nflushers;
+	mutex_unlock(&w->lock);
+	for (unsigned i = 0; i < n; i++)
+		thread_join(w->flushers[i].thread);
+	w->status = WB_DOWN;
 }

@@ -151,9 +151,16 @@ case_nfs_transfer_sizes() {
 }
 
 # 8 threads, each its own file and its own stripe of one shared file.
+# Then, while the program pauses, the server has exactly `nconnect` (4)
+# connections from the guest: more threads than that share them, and
+# write-behind opens none of its own.
 nfs_threads_case() {
-	local size=$((1 << 20)) i
-	netns_qemu="-smp 2 ${netns_qemu:-}" nfs_start "$1" "init=/bin/glibc/t_nfs -- threads /data 8 $size"
+	local size=$((1 << 20)) i conns
+	netns_qemu="-smp 2 ${netns_qemu:-}" nfs_start "$1" \
+		"init=/bin/glibc/t_nfs -- threads /data 8 $size pause - 20 0" "t_nfs: threads /data done"
+	conns=$(ip netns exec "$ns" ss -Htn state established '( sport = :2049 )' | grep -c 10.0.0.5)
+	[ "$conns" = 4 ] || errs+=("the guest has $conns connections to the server, not nconnect=4:" \
+		"$(ip netns exec "$ns" ss -Htn state established | tr '\n' ' ')")
 	nfs_finish
 	nfs_host_check shared $((8 * size)) 7
 	for ((i = 0; i < 8; i++)); do

@@ -46,6 +46,8 @@
  *                                  rewritten; a new open of PATH must see
  *                                  that while the first is still open;
  *                                  leaves SEED + 2
+ *   t_nfs pause - SECONDS 0        sleeps, for the host to look at the
+ *                                  guest's connections meanwhile
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -671,6 +673,8 @@ int main(int argc, char **argv)
 			fill_up(argv[i + 1], a, b, cmd[4] == 'b');
 		else if (!strcmp(cmd, "fresh"))
 			fresh(argv[i + 1], a, b);
+		else if (!strcmp(cmd, "pause") && a <= 600)
+			sleep((unsigned)a);
 		else
 			goto usage;
 		printf("t_nfs: %s %s done\n", cmd, argv[i + 1]);
@@ -679,6 +683,6 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		DONE("t_nfs");
 usage:
-	printf("usage: t_nfs {write|check|map|shared|maprace PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0 | many DIR N SIZE | full PATH SIZE SEED | fresh PATH,OTHER SIZE SEED}...\n");
+	printf("usage: t_nfs {write|check|map|shared|maprace PATH SIZE SEED | nomap PATH SIZE 0 | threads DIR N SIZE | dir DIR N 0 | many DIR N SIZE | full PATH SIZE SEED | fresh PATH,OTHER SIZE SEED | pause - SECONDS 0}...\n");
 	return 2;
 }
