@@ -62,12 +62,21 @@ guest NFSv4.0 "?version=4"
 guest "NFSv3 sync" "?sync"
 
 echo "Linux VM ($(basename "$(linuxvm_kernel)"), kernel NFS client, vers=3,nconnect=4), $size MiB, $files files:"
-ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \
+# Its whole console goes to a log: a run that prints no figures (it has
+# hung in the past, after the guests' runs) says so and where to look.
+linuxvm_log=$out/linuxvm-nfs.log
+ip netns exec "$ns" timeout 900 "$root/scripts/qemu.sh" -smp 2 -m 2G \
 	-kernel "$(linuxvm_kernel)" -initrd "$out/linuxvm-nfs.cpio" \
 	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 	-device virtio-net-device,netdev=n0 \
-	-append "console=ttyS0 quiet linuxvm.ip=10.0.0.5/24 linuxvm.nfs=10.0.0.1:/export linuxvm.nfsopts=vers=3,nolock,tcp,nconnect=4 -- /bin/nfsbench /data $size $files" |
-	tr -d '\r' | grep '^nfsbench:' || true
+	-append "console=ttyS0 quiet linuxvm.ip=10.0.0.5/24 linuxvm.nfs=10.0.0.1:/export linuxvm.nfsopts=vers=3,nolock,tcp,nconnect=4 -- /bin/nfsbench /data $size $files" \
+	2>&1 | tr -d '\r' >"$linuxvm_log" || true
+if ! grep '^nfsbench:' "$linuxvm_log"; then
+	echo "Linux VM: no figures within 900 s; its console is in $linuxvm_log, ending:"
+	tail -n 5 "$linuxvm_log"
+elif [ "$(grep -c '^nfsbench:' "$linuxvm_log")" -lt 12 ]; then
+	echo "Linux VM: stopped before its last figure; console in $linuxvm_log"
+fi
 
 # Host-side libnfs: the same server, from inside the namespace. The
 # server is our child too, so waits name the pids they wait for.
