@@ -72,10 +72,8 @@ ip netns exec "$ns" timeout 900 "$root/scripts/qemu.sh" -smp 2 -m 2G \
 	-append "console=ttyS0 quiet linuxvm.ip=10.0.0.5/24 linuxvm.nfs=10.0.0.1:/export linuxvm.nfsopts=vers=3,nolock,tcp,nconnect=4 -- /bin/nfsbench /data $size $files" \
 	2>&1 | tr -d '\r' >"$linuxvm_log" || true
 if ! grep '^nfsbench:' "$linuxvm_log"; then
-	echo "Linux VM: no figures within 900 s; its console is in $linuxvm_log, ending:"
+	echo "Linux VM: printed no figures; its console is in $linuxvm_log, ending:"
 	tail -n 5 "$linuxvm_log"
-elif [ "$(grep -c '^nfsbench:' "$linuxvm_log")" -lt 12 ]; then
-	echo "Linux VM: stopped before its last figure; console in $linuxvm_log"
 fi
 
 # Host-side libnfs: the same server, from inside the namespace. The
