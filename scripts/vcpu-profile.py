@@ -4,7 +4,7 @@
 Start QEMU with `-s -S` (stopped, gdbstub on TCP port 1234), then:
 
     scripts/vcpu-profile.py --kernel build/kernel.elf [--lwip-base ADDR]
-        [--port 1234] [--delay S] [--duration S] [--top N]
+        [--port 1234] [--delay S] [--duration S] [--top N] [--stack N]
 
 The script lets the VM run, waits --delay seconds, then for --duration
 seconds stops every vCPU every few milliseconds, reads each one's rip and
@@ -12,7 +12,9 @@ lets them go on. It prints the share of samples per kernel symbol
 (`nm` of --kernel); addresses in lwIP (--lwip-base: where the kernel's
 log, at loglevel=6, says liblwip.so.0 was loaded) are named from the
 library's dynamic symbols (its static functions as offsets into it, to
-look up with `objdump -d`), program addresses count as <program>. A vCPU
+look up with `objdump -d`), program addresses count as <program>.
+--stack N also counts call chains, N callers deep, along the kernel's
+frame pointers (to see whose lock a spinning vCPU waits for). A vCPU
 parked in the idle loop shows as idle_loop; one that waits for QEMU (an
 MMIO or MSR access, an IPI) shows at that instruction. Stopping the VM
 costs time, so the workload runs slower while it is sampled.
@@ -26,6 +28,23 @@ import sys
 import time
 
 LWIP = "/usr/lib/x86_64-linux-gnu/liblwip.so.0"
+PROLOGUE = bytes.fromhex("554889e5")  # push %rbp; mov %rsp,%rbp
+
+
+class Kernel:
+    """The kernel's text symbols (up to _etext), to find where a function
+    starts."""
+
+    def __init__(self, syms):
+        self.addrs = [addr for addr, name in syms]
+        ends = [addr for addr, name in syms if name == "_etext"]
+        self.addrs = [addr for addr in self.addrs if addr <= ends[0]]
+
+    def contains(self, addr):
+        return bool(self.addrs) and self.addrs[0] <= addr < self.addrs[-1]
+
+    def start(self, addr):
+        return self.addrs[bisect.bisect_right(self.addrs, addr) - 1]
 
 
 class Stub:
@@ -43,6 +62,7 @@ class Stub:
                 time.sleep(0.05)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
+        self.framed = {}  # function start: does it set up rbp?
         self.cmd("QStartNoAckMode")
 
     def send(self, data):
@@ -78,11 +98,52 @@ class Stub:
             reply = self.cmd("qsThreadInfo")
         return ids
 
-    def rip(self, thread):
+    def regs(self, thread):
+        """rip, rsp and rbp: x86_64's g packet has rbp 7th, rsp 8th and rip
+        17th."""
         self.cmd("Hg" + thread)
-        regs = self.cmd("g")  # x86_64: rip is the 17th 8-byte register
-        return int.from_bytes(bytes.fromhex(regs[256:272]), "little")
+        regs = self.cmd("g")
+        def reg(i):
+            return int.from_bytes(bytes.fromhex(regs[16 * i:16 * i + 16]),
+                                  "little")
+        return reg(16), reg(7), reg(6)
 
+    def read(self, addr, n):
+        reply = self.cmd("m%x,%d" % (addr, n))
+        if len(reply) != 2 * n:  # "E.." where nothing is mapped
+            return None
+        return bytes.fromhex(reply)
+
+    def read64(self, addr):
+        data = self.read(addr, 8)
+        return None if data is None else int.from_bytes(data, "little")
+
+    def chain(self, thread, depth, kernel):
+        """rip and up to @depth return addresses. The walk follows the
+        kernel's frame pointers; in a function that has not set up its
+        frame (a leaf built without one, or one stopped on its first
+        instruction) the caller is read from the stack instead. It ends at
+        the first address outside the kernel: lwIP and the program keep
+        no frame pointers."""
+        rip, rsp, rbp = self.regs(thread)
+        out = [rip]
+        if depth and kernel.contains(rip):
+            start = kernel.start(rip)
+            if start not in self.framed:
+                self.framed[start] = self.read(start, 4) == PROLOGUE
+            if not self.framed[start] or rip - start < 4:
+                ret = self.read64(rsp if rip == start or
+                                  not self.framed[start] else rsp + 8)
+                if ret is None:
+                    return tuple(out)
+                out.append(ret)
+        while (len(out) <= depth and kernel.contains(out[-1]) and
+               kernel.contains(rbp)):
+            ret, rbp = self.read64(rbp + 8), self.read64(rbp)
+            if ret is None or rbp is None:
+                break
+            out.append(ret)
+        return tuple(out)
 
 def symbols(path, dynamic=False, base=0):
     args = ["nm", "-n", "--defined-only"] + (["-D"] if dynamic else [])
@@ -104,9 +165,12 @@ def main():
     ap.add_argument("--delay", type=float, default=0)
     ap.add_argument("--duration", type=float, default=3)
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--stack", type=int, default=0,
+                    help="also count call chains of this many callers")
     a = ap.parse_args()
 
     kernel = symbols(a.kernel)
+    kernel_fns = Kernel(kernel)
     lwip = []
     if a.lwip_base:
         lwip = [(addr, "lwip:" + name) for addr, name in
@@ -120,33 +184,38 @@ def main():
         while time.time() < end:
             time.sleep(0.003)
             stub.stop()
-            samples += [stub.rip(t) for t in stub.threads()]
+            samples += [stub.chain(t, a.stack, kernel_fns)
+                        for t in stub.threads()]
             stub.send("c")
         stub.stop()
         stub.cmd("D")  # detach: the VM goes on without the stub
     except EOFError:
         pass
-    counts = collections.Counter()
-    for rip in samples:
+    def name(rip):
         if rip < 1 << 47:
-            counts["<program>"] += 1
-            continue
+            return "<program>"
         in_lwip = a.lwip_base and rip >= a.lwip_base
         table = lwip if in_lwip else kernel
         i = bisect.bisect_right(table, (rip, "\xff")) - 1
         if i < 0:
-            name = hex(rip)
-        elif in_lwip and rip - table[i][0] > 2048:
+            return hex(rip)
+        if in_lwip and rip - table[i][0] > 2048:
             # lwIP's static functions have no dynamic symbol: an offset.
-            name = "lwip:+0x%x" % ((rip - a.lwip_base) & ~0xFF)
-        else:
-            name = table[i][1]
-        counts[name] += 1
+            return "lwip:+0x%x" % ((rip - a.lwip_base) & ~0xFF)
+        return table[i][1]
+
+    counts = collections.Counter(name(c[0]) for c in samples)
     total = sum(counts.values()) or 1
     print("vcpu-profile: %d samples" % total)
-    for name, n in counts.most_common(a.top):
-        print("%5.1f%% %6d %s" % (100.0 * n / total, n, name))
-
+    for what, n in counts.most_common(a.top):
+        print("%5.1f%% %6d %s" % (100.0 * n / total, n, what))
+    if a.stack:
+        chains = collections.Counter(
+            " < ".join(name(r) for r in c) for c in samples
+            if name(c[0]) != "idle_loop")
+        print("vcpu-profile: call chains (callee < caller ...), idle left out")
+        for what, n in chains.most_common(a.top):
+            print("%5.1f%% %6d %s" % (100.0 * n / total, n, what))
 
 if __name__ == "__main__":
     main()
