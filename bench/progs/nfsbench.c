@@ -2,13 +2,15 @@
  * File throughput and metadata rates in one directory, from 1 and from 4
  * threads (bench/nfs.sh runs it in the guest on an NFS mount).
  *
- *   nfsbench DIR SIZE_MIB META_FILES
+ *   nfsbench DIR SIZE_MIB META_FILES [THREADS PHASE]
  *
  * Sequential write then read of SIZE_MIB in 1 MiB calls, then the read
  * again in 4 KiB calls (as stdio reads): one thread on one file, then 4
  * threads on 4 files of SIZE_MIB/4 each. Then
  * create+close, stat and unlink of META_FILES names from 1 thread, and of
  * META_FILES/4 names each from 4 threads. One line per measurement.
+ * THREADS (1 or 4) and PHASE (write, read, ...: as the lines name them)
+ * run that one measurement only (bench/nfs-profile.sh runs a write so).
  * Where there is a page cache to drop (the Linux VM peer), it is dropped
  * before each read and stat phase, so those go to the server as they do
  * in the appliance, which caches nothing.
@@ -130,17 +132,31 @@ static double timed(int n, int phase, long mib, long files)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: nfsbench DIR SIZE_MIB META_FILES\n");
+	static const char *const what[] = { "write",  "read", "read4k",
+					    "create", "stat", "unlink" };
+	int only_threads = 0, only_phase = -1;
+	if (argc == 6) {
+		only_threads = atoi(argv[4]);
+		for (int phase = 0; phase < 6; phase++)
+			if (!strcmp(argv[5], what[phase]))
+				only_phase = phase;
+	}
+	if ((argc != 4 && argc != 6) ||
+	    (argc == 6 &&
+	     ((only_threads != 1 && only_threads != 4) || only_phase < 0))) {
+		fprintf(stderr, "usage: nfsbench DIR SIZE_MIB META_FILES "
+				"[1|4 write|read|read4k|create|stat|unlink]\n");
 		return 2;
 	}
 	dir = argv[1];
 	long mib = atol(argv[2]), files = atol(argv[3]);
-	static const char *const what[] = { "write",  "read", "read4k",
-					    "create", "stat", "unlink" };
 	int status = 0;
 	for (int threads = 1; threads <= 4; threads += 3) {
+		if (only_threads && threads != only_threads)
+			continue;
 		for (int phase = 0; phase < 6; phase++) {
+			if (only_phase >= 0 && phase != only_phase)
+				continue;
 			double t = timed(threads, phase, mib / threads,
 					 files / threads);
 			if (t < 0) {
