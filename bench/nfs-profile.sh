@@ -30,32 +30,18 @@ size=${2:-1024}
 phase=${3:-write}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/bench
-mkdir -p "$out/nfs-root/bin"
-musl-gcc -static -O2 -o "$out/nfs-root/bin/nfsbench" "$root/bench/progs/nfsbench.c"
-(cd "$out/nfs-root" && find . | cpio -o -H newc --quiet) >"$out/nfs.cpio"
-
-# shellcheck source=tests/lib/nfs-server.sh
-source "$root/tests/lib/nfs-server.sh"
+# shellcheck source=bench/nfs-env.sh
+source "$root/bench/nfs-env.sh"
 # shellcheck source=bench/linuxvm.sh
 source "$root/bench/linuxvm.sh"
-ns=approfile-$$
-export_dir=$out/nfs-profile-export
-work=$out/nfs-profile-work
+nfs_bench_build
 console=$out/nfs-profile.log
 cleanup() {
 	[ -n "${vm:-}" ] && kill "$vm" 2>/dev/null
-	nfs_server_stop
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$export_dir" "$work"
+	nfs_bench_cleanup
 }
+nfs_bench_server approfile
 trap cleanup EXIT
-rm -rf "$export_dir" "$work"
-mkdir -p "$export_dir" "$work"
-ip netns add "$ns"
-ip netns exec "$ns" ip tuntap add dev tap0 mode tap
-ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0
-ip netns exec "$ns" ip link set tap0 up
-nfs_server_start "$ns" 10.0.0.1 "$export_dir" "$work"
 
 args="/data $size 0 $threads $phase"
 # shellcheck disable=SC2054 # the commas are QEMU's, inside one argument

@@ -19,32 +19,14 @@ size=${2:-256}
 files=${3:-2000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/bench
-mkdir -p "$out/nfs-root/bin"
-musl-gcc -static -O2 -o "$out/nfs-root/bin/nfsbench" "$root/bench/progs/nfsbench.c"
-gcc -O2 -o "$out/nfsmeta" "$root/bench/progs/nfsmeta.c" -lnfs
-(cd "$out/nfs-root" && find . | cpio -o -H newc --quiet) >"$out/nfs.cpio"
-
-# shellcheck source=tests/lib/nfs-server.sh
-source "$root/tests/lib/nfs-server.sh"
+# shellcheck source=bench/nfs-env.sh
+source "$root/bench/nfs-env.sh"
 # shellcheck source=bench/linuxvm.sh
 source "$root/bench/linuxvm.sh"
+nfs_bench_build
+gcc -O2 -o "$out/nfsmeta" "$root/bench/progs/nfsmeta.c" -lnfs
 linuxvm_initrd "$out/linuxvm-nfs.cpio" "$out/nfs-root/bin/nfsbench"
-ns=apbench-$$
-export_dir=$out/nfs-export
-work=$out/nfs-work
-cleanup() {
-	nfs_server_stop
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$export_dir" "$work"
-}
-trap cleanup EXIT
-rm -rf "$export_dir" "$work"
-mkdir -p "$export_dir" "$work"
-ip netns add "$ns"
-ip netns exec "$ns" ip tuntap add dev tap0 mode tap
-ip netns exec "$ns" ip addr add 10.0.0.1/24 dev tap0
-ip netns exec "$ns" ip link set tap0 up
-nfs_server_start "$ns" 10.0.0.1 "$export_dir" "$work"
+nfs_bench_server apbench
 url=nfs://10.0.0.1/export
 
 # guest LABEL QUERY: nfsbench in our guest, the export mounted with QUERY.
