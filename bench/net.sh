@@ -40,13 +40,22 @@ server=$!
 
 # shellcheck disable=SC2054 # commas belong to QEMU's option values
 net=(-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-device,netdev=n0)
+# vm NAME QEMU_ARG...: one VM's run of tcpbench, its whole console kept
+# in build/bench/net-NAME.log. A run that prints no figures (the Linux VM
+# has hung before, until the timeout) says so and where to look.
+vm() {
+	local log=$out/net-$1.log
+	shift
+	ip netns exec "$ns" timeout 900 "$root/scripts/qemu.sh" -smp 2 \
+		"${net[@]}" "$@" 2>&1 | tr -d '\r' >"$log" || true
+	if ! grep '^tcpbench:' "$log"; then
+		echo "printed no figures; its console is in $log, ending:"
+		tail -n 5 "$log"
+	fi
+}
 echo "guest ($("$root/scripts/accel.sh"), -smp 2), $mib MiB each way, $n round trips:"
-ip netns exec "$ns" timeout 900 "$root/scripts/qemu.sh" -smp 2 -kernel "$kernel" \
-	-initrd "$out/net.cpio" "${net[@]}" \
-	-append "ip=10.0.0.5/24 init=/bin/tcpbench -- client 10.0.0.1 $mib $n" |
-	tr -d '\r' | grep '^tcpbench:' || true
+vm guest -kernel "$kernel" -initrd "$out/net.cpio" \
+	-append "ip=10.0.0.5/24 init=/bin/tcpbench -- client 10.0.0.1 $mib $n"
 echo "Linux VM ($(basename "$(linuxvm_kernel)")), same:"
-ip netns exec "$ns" timeout 900 "$root/scripts/qemu.sh" -smp 2 -kernel "$(linuxvm_kernel)" \
-	-initrd "$out/linuxvm-net.cpio" "${net[@]}" \
-	-append "console=ttyS0 quiet linuxvm.ip=10.0.0.5/24 -- /bin/tcpbench client 10.0.0.1 $mib $n" |
-	tr -d '\r' | grep '^tcpbench:' || true
+vm linuxvm -kernel "$(linuxvm_kernel)" -initrd "$out/linuxvm-net.cpio" \
+	-append "console=ttyS0 quiet linuxvm.ip=10.0.0.5/24 -- /bin/tcpbench client 10.0.0.1 $mib $n"
