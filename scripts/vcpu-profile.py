@@ -31,17 +31,28 @@ LWIP = "/usr/lib/x86_64-linux-gnu/liblwip.so.0"
 PROLOGUE = bytes.fromhex("554889e5")  # push %rbp; mov %rsp,%rbp
 
 
-class Kernel:
-    """The kernel's text symbols (up to _etext), to find where a function
-    starts."""
+KERNEL_HALF = 1 << 47  # addresses below are the program's
 
-    def __init__(self, syms):
-        self.addrs = [addr for addr, name in syms]
-        ends = [addr for addr, name in syms if name == "_etext"]
-        self.addrs = [addr for addr in self.addrs if addr <= ends[0]]
 
-    def contains(self, addr):
-        return bool(self.addrs) and self.addrs[0] <= addr < self.addrs[-1]
+class Code:
+    """Where code is: the kernel's text (_text to _etext, its symbols to
+    find where a function starts), lwIP (from --lwip-base up) and the
+    program. Stacks and heap (the direct map) are none of these."""
+
+    def __init__(self, syms, lwip_base):
+        bound = {name: addr for addr, name in syms
+                 if name in ("_text", "_etext")}
+        self.text, self.etext = bound["_text"], bound["_etext"]
+        self.addrs = [addr for addr, name in syms
+                      if self.text <= addr <= self.etext]
+        self.lwip_base = lwip_base
+
+    def in_kernel(self, addr):
+        return self.text <= addr < self.etext
+
+    def is_code(self, addr):
+        return (addr < KERNEL_HALF or self.in_kernel(addr) or
+                bool(self.lwip_base) and addr >= self.lwip_base)
 
     def start(self, addr):
         return self.addrs[bisect.bisect_right(self.addrs, addr) - 1]
@@ -118,31 +129,36 @@ class Stub:
         data = self.read(addr, 8)
         return None if data is None else int.from_bytes(data, "little")
 
-    def chain(self, thread, depth, kernel):
+    def chain(self, thread, depth, code):
         """rip and up to @depth return addresses. The walk follows the
         kernel's frame pointers; in a function that has not set up its
         frame (a leaf built without one, or one stopped on its first
-        instruction) the caller is read from the stack instead. It ends at
-        the first address outside the kernel: lwIP and the program keep
-        no frame pointers."""
+        instruction) the caller is read from the stack instead. It ends
+        after the first address outside the kernel (lwIP and the program
+        keep no frame pointers), and before a "return address" that is
+        no code at all (a frame pointer that was not one)."""
         rip, rsp, rbp = self.regs(thread)
         out = [rip]
-        if depth and kernel.contains(rip):
-            start = kernel.start(rip)
+
+        def add(ret):
+            if ret is None or not code.is_code(ret):
+                return False
+            out.append(ret)
+            return True
+
+        if depth and code.in_kernel(rip):
+            start = code.start(rip)
             if start not in self.framed:
                 self.framed[start] = self.read(start, 4) == PROLOGUE
             if not self.framed[start] or rip - start < 4:
-                ret = self.read64(rsp if rip == start or
-                                  not self.framed[start] else rsp + 8)
-                if ret is None:
+                if not add(self.read64(rsp if rip == start or
+                                       not self.framed[start] else rsp + 8)):
                     return tuple(out)
-                out.append(ret)
-        while (len(out) <= depth and kernel.contains(out[-1]) and
-               kernel.contains(rbp)):
+        while (len(out) <= depth and code.in_kernel(out[-1]) and
+               rbp >= KERNEL_HALF):
             ret, rbp = self.read64(rbp + 8), self.read64(rbp)
-            if ret is None or rbp is None:
+            if rbp is None or not add(ret):
                 break
-            out.append(ret)
         return tuple(out)
 
 def symbols(path, dynamic=False, base=0):
@@ -170,7 +186,7 @@ def main():
     a = ap.parse_args()
 
     kernel = symbols(a.kernel)
-    kernel_fns = Kernel(kernel)
+    code = Code(kernel, a.lwip_base)
     lwip = []
     if a.lwip_base:
         lwip = [(addr, "lwip:" + name) for addr, name in
@@ -184,7 +200,7 @@ def main():
         while time.time() < end:
             time.sleep(0.003)
             stub.stop()
-            samples += [stub.chain(t, a.stack, kernel_fns)
+            samples += [stub.chain(t, a.stack, code)
                         for t in stub.threads()]
             stub.send("c")
         stub.stop()
@@ -192,7 +208,7 @@ def main():
     except EOFError:
         pass
     def name(rip):
-        if rip < 1 << 47:
+        if rip < KERNEL_HALF:
             return "<program>"
         in_lwip = a.lwip_base and rip >= a.lwip_base
         table = lwip if in_lwip else kernel
