@@ -16,6 +16,8 @@ cat >"$tmp/layout.c" <<'C'
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
+#include "lwip/api.h"
+#include "lwip/priv/sockets_priv.h"
 #include <stddef.h>
 #include <stdio.h>
 #define OFF(f) printf("#define LWIP_NETIF_OFF_%s %zu\n", #f, offsetof(struct netif, f))
@@ -45,6 +47,13 @@ int main(void)
 	printf("#define LWIP_TCP_PCB_OFF_unsent %zu\n", offsetof(struct tcp_pcb, unsent));
 	printf("#define LWIP_TCP_PCB_OFF_unacked %zu\n", offsetof(struct tcp_pcb, unacked));
 	printf("#define LWIP_PBUF_RAM %d\n", (int)PBUF_RAM);
+	printf("#define LWIP_SOCK_OFF_conn %zu\n", offsetof(struct lwip_sock, conn));
+	printf("#define LWIP_NETCONN_OFF_type %zu\n", offsetof(struct netconn, type));
+	printf("#define LWIP_NETCONN_OFF_pcb %zu\n", offsetof(struct netconn, pcb));
+	printf("#define LWIP_NETCONN_TCP %d\n", (int)NETCONN_TCP);
+	printf("#define LWIP_TCP_PCB_OFF_snd_buf %zu\n", offsetof(struct tcp_pcb, snd_buf));
+	printf("#define LWIP_TCP_PCB_OFF_state %zu\n", offsetof(struct tcp_pcb, state));
+	printf("#define LWIP_TCP_LISTEN %d\n", (int)LISTEN);
 	return 0;
 }
 C

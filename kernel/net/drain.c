@@ -3,8 +3,9 @@
  * would take with it whatever TCP data is still on its way. So, as a
  * Linux process's exit does, the program's sockets are closed (a FIN
  * after their data), and the power-off waits until lwIP's connections
- * have nothing unsent or unacknowledged left, NET_DRAIN_NS at most: a
- * peer that has gone away must not keep the VM up.
+ * have nothing unsent or unacknowledged left, and the devices have sent
+ * every frame (UDP's too), NET_DRAIN_NS at most: a peer that has gone
+ * away must not keep the VM up.
  *
  * The connections are read from lwIP's own list (tcp_active_pcbs) at
  * offsets from Debian's headers, under lwIP's core lock.
@@ -62,4 +63,10 @@ void net_drain(void)
 		pr_warn("net: %u connection%s still had data on its way at exit; gave up after %llu s",
 			n, n == 1 ? "" : "s",
 			(unsigned long long)(NET_DRAIN_NS / NSEC_PER_SEC));
+	/* Frames still in a device's ring (a program's last datagrams). */
+	bool idle;
+	while (!(idle = net_tx_idle()) && clock_monotonic_ns() < deadline)
+		thread_sleep_ns(NET_DRAIN_POLL_NS / 10);
+	if (!idle)
+		pr_warn("net: a device had not sent every frame at exit");
 }

@@ -5,6 +5,7 @@
  * back when the stack is up. Later, the virtio-net netif and the socket
  * system calls sit on top of this.
  */
+#include <generated/lwip_layout.h>
 #include <kernel/csum.h>
 #include <kernel/errno.h>
 #include <kernel/page.h>
@@ -255,4 +256,38 @@ SELFTEST(lwip_loopback_tcp)
 	ST_CHECK(s.got == 14 && n == 14 && !memcmp(reply, "ping over lwip", 14),
 		 "server got %d bytes, client %ld back", s.got, n);
 	return 0;
+}
+
+/*
+ * A TCP connection's send buffer. Debian's lwIP gives every connection
+ * TCP_SND_BUF (64 KiB) of room in its tcp_pcb.snd_buf, 32 bits wide as
+ * the build has window scaling; writes take from it and acknowledgements
+ * give back, and nothing else sets it after tcp_alloc. So a connection's
+ * buffer is resized by moving snd_buf by the difference. Shrinking stops
+ * at what is queued: the room cannot go below none.
+ */
+void lwip_sndbuf_set(int lfd, uint32_t *size, uint32_t bytes)
+{
+	char *(*get)(int) = lwip_symbol("lwip_socket_dbg_get_socket");
+	lwip_lock();
+	char *sock = get ? get(lfd) : NULL;
+	char *conn = sock ? *(char **)(sock + LWIP_SOCK_OFF_conn) : NULL;
+	char *pcb = NULL;
+	if (conn &&
+	    (*(int *)(conn + LWIP_NETCONN_OFF_type) & 0xf0) == LWIP_NETCONN_TCP)
+		pcb = *(char **)(conn + LWIP_NETCONN_OFF_pcb);
+	uint32_t have = *size ? *size : LWIP_TCP_SND_BUF;
+	/* A listening connection's pcb is the smaller tcp_pcb_listen. */
+	if (pcb && *(int *)(pcb + LWIP_TCP_PCB_OFF_state) != LWIP_TCP_LISTEN) {
+		uint32_t *room = (uint32_t *)(pcb + LWIP_TCP_PCB_OFF_snd_buf);
+		if (bytes >= have) {
+			*room += bytes - have;
+		} else {
+			uint32_t cut = MIN(have - bytes, *room);
+			*room -= cut;
+			bytes = have - cut;
+		}
+	}
+	*size = bytes;
+	lwip_unlock();
 }

@@ -13,5 +13,5 @@ $(GEN_LWIP_LAYOUT): scripts/gen-lwip-layout.sh
 	$(Q)scripts/gen-lwip-layout.sh $@
 $(BUILD)/kernel/net/netif.c.o $(BUILD)/kernel/net/sys_socket.c.o \
 	$(BUILD)/kernel/net/netif6.c.o $(BUILD)/kernel/net/drain.c.o \
-	$(BUILD)/kernel/net/tso.c.o: \
+	$(BUILD)/kernel/net/tso.c.o $(BUILD)/kernel/net/lwip.c.o: \
 	$(GEN_LWIP_LAYOUT)

@@ -28,6 +28,8 @@ int tso_output(struct tso *t, struct virtio_net *nic, void *p);
 void tso_flush(struct tso *t, struct virtio_net *nic);
 /* Sends what every interface holds (netif.c); under the core lock. */
 void net_tx_flush(void);
+/* Whether every interface's device has sent all it was given. */
+bool net_tx_idle(void);
 
 /* lwIP's tcpip_callback_wait: runs a function in lwIP's thread. */
 typedef int (*lwip_callback_fn)(void (*)(void *), void *);

@@ -190,6 +190,14 @@ void net_tx_flush(void)
 			tso_flush(&ifaces[i].tso, ifaces[i].nic);
 }
 
+bool net_tx_idle(void)
+{
+	for (unsigned i = 0; i < NET_MAX_IFACES; i++)
+		if (ifaces[i].nic && !virtio_net_tx_idle(ifaces[i].nic))
+			return false;
+	return true;
+}
+
 /*
  * A frame from the device, copied into one PBUF_RAM pbuf of its size. Not
  * PBUF_POOL: Debian's liblwip.so.0 allocates pool buffers of 616 bytes

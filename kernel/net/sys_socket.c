@@ -39,6 +39,7 @@ struct socket {
 	struct vnode vn;
 	int lwip_fd;
 	bool connecting; /* a non-blocking connect not yet seen through */
+	uint32_t sndbuf; /* SO_SNDBUF, under lwIP's core lock (lwip_sndbuf_set) */
 };
 
 static struct {
@@ -287,8 +288,11 @@ static const struct vnode_ops socket_ops = {
 	.set_nonblock = sock_set_nonblock,
 };
 
-/* A file for lwIP socket @lfd, installed at a new fd. */
-static long install(int lfd, int flags)
+/*
+ * A file for lwIP socket @lfd, installed at a new fd, with a send buffer
+ * of @sndbuf bytes.
+ */
+static long install(int lfd, int flags, uint32_t sndbuf)
 {
 	struct socket *s = kzalloc(sizeof(*s));
 	if (!s) {
@@ -296,6 +300,7 @@ static long install(int lfd, int flags)
 		return -ENOMEM;
 	}
 	s->lwip_fd = lfd;
+	lwip_sndbuf_set(lfd, &s->sndbuf, sndbuf);
 	vnode_init(&s->vn, VCHR, S_IFSOCK | 0777, &socket_ops, NULL,
 		   (uint64_t)lfd + 1);
 	if (flags & SOCK_NONBLOCK)
@@ -357,7 +362,7 @@ SYSCALL_DEFINE(socket)
 	int lfd = api.socket((int)a0, (int)(a1 & SOCK_TYPE_MASK), (int)a2);
 	if (lfd < 0)
 		return lwip_ret(lfd);
-	return install(lfd, (int)a1);
+	return install(lfd, (int)a1, NET_SNDBUF_MAX);
 }
 
 #define WITH_SOCKET(fd, body)                   \
@@ -447,6 +452,11 @@ SYSCALL_DEFINE(connect)
 #define SOL_SOCKET 1
 #define SO_ERROR 4
 #define SO_SNDBUF 7
+/*
+ * SO_SNDBUF's least: lwIP's own buffer, not Linux's 4608, as lwIP calls a
+ * connection writable only with more than TCP_SNDLOWAT (32 KiB) free.
+ */
+#define SNDBUF_MIN LWIP_TCP_SND_BUF
 
 /* SO_ERROR's value *@err for a socket that was connecting. */
 static void sock_connect_result(struct socket *so, int *err)
@@ -472,7 +482,15 @@ static long do_accept(long fd, void *uaddr, unsigned *ulen, int flags)
 	unsigned alen = sizeof(a);
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	long lfd = WITH_SOCKET(fd, lwip_ret(api.accept(s, a, &alen)));
+	struct file *f = NULL;
+	int s = lookup((int)fd, &f);
+	if (s < 0)
+		return s;
+	/* As on Linux, the connection gets the listener's send buffer. */
+	uint32_t sndbuf =
+		__atomic_load_n(&sock_of(f)->sndbuf, __ATOMIC_RELAXED);
+	long lfd = lwip_ret(api.accept(s, a, &alen));
+	file_put(f);
 	if (lfd < 0)
 		return lfd;
 	long ret = put_addr(uaddr, ulen, a, alen);
@@ -480,7 +498,7 @@ static long do_accept(long fd, void *uaddr, unsigned *ulen, int flags)
 		api.close((int)lfd);
 		return ret;
 	}
-	return install((int)lfd, flags);
+	return install((int)lfd, flags, sndbuf);
 }
 
 SYSCALL_DEFINE(accept)
@@ -572,12 +590,23 @@ SYSCALL_DEFINE(setsockopt)
 	if (copy_from_user(v, (void *)a3, (size_t)a4))
 		return -EFAULT;
 	/*
-	 * lwIP's send buffer is fixed at build time (TCP_SND_BUF) and it has
-	 * no SO_SNDBUF; Linux takes any size and clamps it, and programs
-	 * (Open MPI's TCP transport among them) set it on every socket.
+	 * lwIP has no SO_SNDBUF; the kernel sizes a connection's send buffer
+	 * itself (lwip_sndbuf_set) and, as Linux, doubles the value asked for
+	 * (Linux's room for its bookkeeping) within limits.
 	 */
-	if (a1 == SOL_SOCKET && a2 == SO_SNDBUF)
-		return a4 < (long)sizeof(int) ? -EINVAL : WITH_SOCKET(a0, 0);
+	if (a1 == SOL_SOCKET && a2 == SO_SNDBUF) {
+		if (a4 < (long)sizeof(int))
+			return -EINVAL;
+		uint32_t want = MIN(*(uint32_t *)v, NET_SNDBUF_MAX / 2) * 2;
+		want = MAX(want, SNDBUF_MIN);
+		struct file *f = NULL;
+		int s = lookup((int)a0, &f);
+		if (s < 0)
+			return s;
+		lwip_sndbuf_set(s, &sock_of(f)->sndbuf, want);
+		file_put(f);
+		return 0;
+	}
 	return WITH_SOCKET(a0, lwip_ret(api.setsockopt(s, (int)a1, (int)a2, v,
 						       (unsigned)a4)));
 }
@@ -600,7 +629,8 @@ SYSCALL_DEFINE(getsockopt)
 		return s;
 	long r;
 	if (a1 == SOL_SOCKET && a2 == SO_SNDBUF && len >= sizeof(int)) {
-		*(int *)v = LWIP_TCP_SND_BUF; /* see setsockopt */
+		*(int *)v = (int)__atomic_load_n(&sock_of(f)->sndbuf,
+						 __ATOMIC_RELAXED);
 		len = sizeof(int);
 		r = 0;
 	} else {

@@ -94,6 +94,8 @@ int posix_socket(int domain, int type, int protocol)
 	int l = lw.socket(domain, type, protocol);
 	if (l < 0)
 		return -1;
+	uint32_t sndbuf = 0;
+	lwip_sndbuf_set(l, &sndbuf, NET_SNDBUF_MAX);
 	spin_lock(&fds.lock);
 	for (int fd = FIRST_FD; fd < NR_FDS; fd++) {
 		if (!fds.lwip[fd]) {

@@ -476,9 +476,43 @@ sys.exit(0 if n == '"$bytes"' else 1)' >"$log.server" 2>&1 &
 # intact, in frames far larger than the 1514 bytes of a wire frame.
 case_net_tx_tso() {
 	guest_send_case net_tx_tso $((32 << 20))
-	want_text "tx checksum and TSO4"
+	want_text "tx checksum and TSO4, tx indirect"
 	[ "$tap_rx_frames" -gt 0 ] && [ $((tap_rx_bytes / tap_rx_frames)) -gt 4000 ] ||
 		errs+=("the tap got $tap_rx_frames frames of $tap_rx_bytes bytes: no large segments")
+}
+
+# A device that sends slowly (QEMU's transmit timer: up to 256 frames
+# every 20 ms) and a guest that sends 2000 UDP datagrams at once: its ring
+# fills, and the sender waits for room instead of dropping frames, so the
+# host gets every datagram.
+case_net_tx_ring_full() {
+	local server
+	netns_nic=virtio-net-device,tx=timer,x-txtimer=20000000 \
+		netns_start net_tx_ring_full "loglevel=6 init=/bin/musl/t_net -- blast 10.0.0.1 7004 2000" "net: en0" || return
+	ip netns exec "$ns" timeout 60 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE: root
+s.bind(("10.0.0.1", 7004))
+s.settimeout(40)  # until the first; "hello" may come before the bind
+got = set()
+try:
+    while True:
+        d = s.recv(2048)
+        s.settimeout(3)
+        if len(d) == 1400 and d.startswith(b"blast "):
+            got.add(int(d[6:].split(b"\0")[0]))
+except socket.timeout:
+    pass
+print("host: %d of 2000 datagrams" % len(got))
+sys.exit(0 if len(got) == 2000 else 1)' >"$log.server" 2>&1 &
+	server=$!
+	netns_finish
+	wait "$server" || errs+=("host server: $(tail -n 2 "$log.server" | tr '\n' ' ')")
+	want_status 0
+	want_text "t_net blast: sent 2000"
+	want_text "transmit ring full; senders wait for the device"
+	lack_text "dropping frames"
 }
 
 # A device without transmit offloads: every segment goes as lwIP made it.
@@ -510,6 +544,31 @@ time.sleep(30)' >"$log.server" 2>&1 &
 	want_status 0
 	want_text "t_net stuff: "
 	want_text "net: 1 connection still had data on its way at exit; gave up after 5 s"
+}
+
+# Send buffers (SO_SNDBUF): the host accepts three connections and reads
+# none, its receive buffer made small so that what the guest takes
+# before it blocks is about its send buffer.
+case_net_sndbuf() {
+	local server
+	netns_start net_sndbuf "init=/bin/glibc/t_net -- sndbuf 10.0.0.1 7003" "net: en0" || return
+	ip netns exec "$ns" timeout 60 python3 -c '
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("10.0.0.1", 7003))
+s.listen(3)
+held = [s.accept()[0] for _ in range(3)]
+time.sleep(40)' >"$log.server" 2>&1 &
+	server=$!
+	netns_finish
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+	want_status 0
+	want_text "t_net sndbuf: grown to 200000"
+	want_text ", 0 failed"
+	lack_text "still had data on its way"
 }
 
 # DHCP from dnsmasq in the namespace; then the host pings the leased address.

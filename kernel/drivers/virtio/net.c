@@ -20,7 +20,11 @@
  * interrupt handler must not; it turns receive interrupts off while it
  * drains the ring. Transmit copies the frame into buffers of its own and
  * reclaims sent ones (onto a free list) before adding more, so the
- * transmit queue never interrupts.
+ * transmit queue interrupts only when it is full: the sender then waits
+ * for the device to send some (TX_WAIT_NS at most) rather than drop the
+ * frame, which TCP would only recover by retransmitting. A frame of
+ * several buffers takes one ring descriptor where the device offers
+ * indirect descriptors, so the 256 of a ring hold 256 large frames, not 7.
  */
 #include <drivers/virtio.h>
 #include <kernel/errno.h>
@@ -28,6 +32,7 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
+#include <kernel/time.h>
 #include <kernel/waitq.h>
 
 #define VIRTIO_NET_F_CSUM (1ULL << 0)
@@ -48,6 +53,8 @@
 #define TX_ROOM (TX_BUF_LEN - sizeof(void *))
 #define TX_MAX_FRAME (14 + 65535) /* Ethernet header and an IPv4 packet */
 #define TX_MAX_PARTS ((NET_HDR_LEN + TX_MAX_FRAME + TX_ROOM - 1) / TX_ROOM)
+#define TX_FREE_MAX 1024 /* sent buffers kept for reuse, 2 MiB */
+#define TX_WAIT_NS (1ULL * NSEC_PER_SEC)
 #define NR_RX 128
 #define MAX_NET_DEVICES 4
 
@@ -67,8 +74,13 @@ struct virtio_net {
 	struct mutex tx_lock; /* serialises transmitters; protects tx_free */
 	void *tx_free;	      /* sent buffers for reuse, chained through
 			         their first bytes */
-	bool mergeable;	      /* MRG_RXBUF negotiated */
-	bool tso4;	      /* CSUM and HOST_TSO4 negotiated */
+	unsigned tx_nr_free;
+	bool tx_stuck;	    /* a wait for room timed out; none since */
+	bool tx_was_full;   /* said once */
+	struct waitq tx_wq; /* a sender waits for room; lock protects tx_back */
+	bool tx_back;	    /* the device gave transmit buffers back */
+	bool mergeable;	    /* MRG_RXBUF negotiated */
+	bool tso4;	    /* CSUM and HOST_TSO4 negotiated */
 	void (*rx_fn)(void *ctx, const struct virtio_net_frame *f);
 	void *rx_ctx;
 	uint64_t rx_frames, tx_frames, rx_dropped;
@@ -81,6 +93,15 @@ static int post_rx(struct virtio_net *n, char *buf)
 {
 	struct virtq_buf b = { buf, NET_BUF_LEN, true };
 	return virtq_add(n->rx, &b, 1, buf);
+}
+
+static void net_tx_done(struct virtqueue *vq)
+{
+	struct virtio_net *n = vq->vd->driver_data;
+	unsigned long flags = spin_lock_irqsave(&n->tx_wq.lock);
+	n->tx_back = true;
+	waitq_wake_all_locked(&n->tx_wq);
+	spin_unlock_irqrestore(&n->tx_wq.lock, flags);
 }
 
 static void net_irq_done(struct virtqueue *vq)
@@ -102,8 +123,13 @@ static void free_tx_chain_locked(struct virtio_net *n, void *buf)
 {
 	while (buf) {
 		void *next = *tx_next(buf);
-		*(void **)buf = n->tx_free;
-		n->tx_free = buf;
+		if (n->tx_nr_free < TX_FREE_MAX) {
+			*(void **)buf = n->tx_free;
+			n->tx_free = buf;
+			n->tx_nr_free++;
+		} else {
+			kfree(buf);
+		}
 		buf = next;
 	}
 }
@@ -112,17 +138,21 @@ static void free_tx_chain_locked(struct virtio_net *n, void *buf)
 static void reclaim_tx_locked(struct virtio_net *n)
 {
 	void *buf;
-	while ((buf = virtq_get_used(n->tx, NULL)) != NULL)
+	while ((buf = virtq_get_used(n->tx, NULL)) != NULL) {
 		free_tx_chain_locked(n, buf);
+		n->tx_stuck = false;
+	}
 }
 
 static void *alloc_tx_locked(struct virtio_net *n)
 {
 	void *buf = n->tx_free;
-	if (buf)
+	if (buf) {
 		n->tx_free = *(void **)buf;
-	else
+		n->tx_nr_free--;
+	} else {
 		buf = kmalloc(TX_BUF_LEN);
+	}
 	if (buf)
 		*tx_next(buf) = NULL;
 	return buf;
@@ -202,6 +232,32 @@ static void net_worker(void *arg)
 	}
 }
 
+/*
+ * The transmit ring is full: waits, with the queue's interrupt on, until
+ * the device gives buffers back or @deadline passes (-ETIMEDOUT).
+ */
+static int wait_tx_room_locked(struct virtio_net *n, uint64_t deadline)
+{
+	if (!n->tx_was_full) {
+		n->tx_was_full = true;
+		pr_info("virtio-net: %s: transmit ring full; senders wait for the device",
+			n->vd->where);
+	}
+	unsigned long flags = spin_lock_irqsave(&n->tx_wq.lock);
+	n->tx_back = false;
+	spin_unlock_irqrestore(&n->tx_wq.lock, flags);
+	int ret = 0;
+	if (virtq_enable_interrupts(n->tx)) {
+		flags = spin_lock_irqsave(&n->tx_wq.lock);
+		while (!n->tx_back && ret == 0)
+			ret = waitq_sleep_locked(&n->tx_wq, &flags, deadline);
+		spin_unlock_irqrestore(&n->tx_wq.lock, flags);
+	}
+	virtq_disable_interrupts(n->tx);
+	reclaim_tx_locked(n);
+	return ret;
+}
+
 int virtio_net_tx(struct virtio_net *n, const struct virtio_net_offload *o,
 		  size_t len,
 		  void (*copy)(void *dst, size_t off, size_t len, void *arg),
@@ -243,7 +299,17 @@ int virtio_net_tx(struct virtio_net *n, const struct virtio_net_offload *o,
 				h->gso_size = o->gso_size;
 			}
 		}
-		ret = virtq_add(n->tx, b, nb, b[0].addr);
+		uint64_t deadline = clock_monotonic_ns() + TX_WAIT_NS;
+		while ((ret = virtq_add(n->tx, b, nb, b[0].addr)) == -ENOSPC) {
+			if (n->tx_stuck || wait_tx_room_locked(n, deadline)) {
+				if (!n->tx_stuck)
+					pr_warn("virtio-net: %s: the device sent nothing in %llu ms; dropping frames until it does",
+						n->vd->where,
+						TX_WAIT_NS / NSEC_PER_MSEC);
+				n->tx_stuck = true;
+				break;
+			}
+		}
 	}
 	if (ret == 0) {
 		virtq_kick(n->tx);
@@ -253,6 +319,15 @@ int virtio_net_tx(struct virtio_net *n, const struct virtio_net_offload *o,
 	}
 	mutex_unlock(&n->tx_lock);
 	return ret;
+}
+
+bool virtio_net_tx_idle(struct virtio_net *n)
+{
+	mutex_lock(&n->tx_lock);
+	reclaim_tx_locked(n);
+	bool idle = n->tx->nr_free == n->tx->size;
+	mutex_unlock(&n->tx_lock);
+	return idle;
 }
 
 bool virtio_net_tso4(const struct virtio_net *n)
@@ -294,6 +369,7 @@ int virtio_net_probe(struct virtio_device *vd)
 	/* Segmentation by the device needs its checksums. */
 	if (offered & VIRTIO_NET_F_CSUM)
 		wanted |= VIRTIO_NET_F_CSUM | VIRTIO_NET_F_HOST_TSO4;
+	wanted |= VIRTIO_F_INDIRECT_DESC;
 	uint64_t f = virtio_negotiate(vd, wanted);
 	if (!f)
 		goto err_free;
@@ -307,9 +383,12 @@ int virtio_net_probe(struct virtio_device *vd)
 	n->vd = vd;
 	waitq_init(&n->wq);
 	mutex_init(&n->tx_lock);
+	waitq_init(&n->tx_wq);
 	n->rx = virtio_queue_create(vd, 0, net_irq_done);
-	n->tx = virtio_queue_create(vd, 1, NULL);
+	n->tx = virtio_queue_create(vd, 1, net_tx_done);
 	if (IS_ERR(n->rx) || IS_ERR(n->tx))
+		goto err_free;
+	if ((f & VIRTIO_F_INDIRECT_DESC) && virtq_set_indirect(n->tx))
 		goto err_free;
 	/* Sent buffers are reclaimed by the next send: no interrupts. */
 	virtq_disable_interrupts(n->tx);
@@ -328,12 +407,13 @@ int virtio_net_probe(struct virtio_device *vd)
 		goto err_free;
 	virtq_kick(n->rx);
 	devices[nr_devices++] = n;
-	pr_info("virtio-net: %02x:%02x:%02x:%02x:%02x:%02x at %s%s%s%s",
+	pr_info("virtio-net: %02x:%02x:%02x:%02x:%02x:%02x at %s%s%s%s%s",
 		n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
 		n->mac[5], vd->where,
 		(f & VIRTIO_NET_F_GUEST_CSUM) ? ", rx checksum" : "",
 		(f & VIRTIO_NET_F_GUEST_TSO4) ? ", rx TSO4" : "",
-		n->tso4 ? ", tx checksum and TSO4" : "");
+		n->tso4 ? ", tx checksum and TSO4" : "",
+		(f & VIRTIO_F_INDIRECT_DESC) ? ", tx indirect" : "");
 	return 0;
 
 err_free:

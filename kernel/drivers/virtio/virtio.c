@@ -9,6 +9,8 @@
  * (VIRTQ_USED_F_NO_NOTIFY clear); it interrupts when buffers come back,
  * unless the driver asked it not to (VIRTQ_AVAIL_F_NO_INTERRUPT: a driver
  * busy draining the ring, or one that reclaims buffers as it adds them).
+ * With VIRTIO_F_INDIRECT_DESC (2.7.5.3) a request of several buffers
+ * takes one descriptor, which points at a table of the request's own.
  */
 #include <drivers/virtio.h>
 #include <kernel/errno.h>
@@ -26,6 +28,7 @@ struct virtq_desc {
 };
 #define VIRTQ_DESC_F_NEXT 1
 #define VIRTQ_DESC_F_WRITE 2
+#define VIRTQ_DESC_F_INDIRECT 4
 
 struct virtq_avail {
 	uint16_t flags;
@@ -131,28 +134,59 @@ int virtio_device_ready(struct virtio_device *vd)
 	return 0;
 }
 
+int virtq_set_indirect(struct virtqueue *vq)
+{
+	void **tables = kcalloc(vq->size, sizeof(void *));
+	if (!tables)
+		return -ENOMEM;
+	vq->tables = tables;
+	return 0;
+}
+
+/* Descriptor @d for buffer @b; @more: another follows it in the chain. */
+static void set_desc(struct virtq_desc *d, const struct virtq_buf *b, bool more)
+{
+	d->addr = virt_to_phys(b->addr);
+	d->len = b->len;
+	d->flags = (uint16_t)((b->device_writes ? VIRTQ_DESC_F_WRITE : 0) |
+			      (more ? VIRTQ_DESC_F_NEXT : 0));
+}
+
 int virtq_add(struct virtqueue *vq, const struct virtq_buf *bufs, unsigned n,
 	      void *token)
 {
+	struct virtq_desc *table = NULL;
+	if (vq->tables && n > 1) {
+		table = kmalloc(n * sizeof(*table));
+		if (!table)
+			return -ENOMEM;
+		for (unsigned i = 0; i < n; i++) {
+			set_desc(&table[i], &bufs[i], i + 1 < n);
+			table[i].next = (uint16_t)(i + 1);
+		}
+	}
+	unsigned ring_n = table ? 1 : n;
 	unsigned long flags = spin_lock_irqsave(&vq->lock);
-	if (n == 0 || n > vq->nr_free) {
+	if (n == 0 || ring_n > vq->nr_free) {
 		spin_unlock_irqrestore(&vq->lock, flags);
+		kfree(table);
 		return -ENOSPC;
 	}
 	uint16_t head = vq->free_head, d = head;
-	for (unsigned i = 0; i < n; i++) {
-		struct virtq_desc *desc = &vq->desc[d];
-		desc->addr = virt_to_phys(bufs[i].addr);
-		desc->len = bufs[i].len;
-		desc->flags =
-			(uint16_t)((bufs[i].device_writes ? VIRTQ_DESC_F_WRITE :
-							    0) |
-				   (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
-		if (i + 1 < n)
-			d = desc->next;
+	if (table) {
+		vq->desc[d].addr = virt_to_phys(table);
+		vq->desc[d].len = (uint32_t)(n * sizeof(*table));
+		vq->desc[d].flags = VIRTQ_DESC_F_INDIRECT;
+		vq->tables[head] = table;
+	} else {
+		for (unsigned i = 0; i < n; i++) {
+			set_desc(&vq->desc[d], &bufs[i], i + 1 < n);
+			if (i + 1 < n)
+				d = vq->desc[d].next;
+		}
 	}
 	vq->free_head = vq->desc[d].next;
-	vq->nr_free -= n;
+	vq->nr_free -= ring_n;
 	vq->tokens[head] = token;
 	uint16_t idx = vq->avail->idx;
 	vq->avail->ring[idx % vq->size] = head;
@@ -189,7 +223,7 @@ bool virtq_enable_interrupts(struct virtqueue *vq)
 void *virtq_get_used(struct virtqueue *vq, uint32_t *len)
 {
 	unsigned long flags = spin_lock_irqsave(&vq->lock);
-	void *token = NULL;
+	void *token = NULL, *table = NULL;
 	uint16_t used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
 	if (vq->last_used != used_idx) {
 		struct virtq_used_elem *e =
@@ -200,6 +234,10 @@ void *virtq_get_used(struct virtqueue *vq, uint32_t *len)
 		if (head < vq->size && vq->tokens[head]) {
 			token = vq->tokens[head];
 			vq->tokens[head] = NULL;
+			if (vq->tables) {
+				table = vq->tables[head];
+				vq->tables[head] = NULL;
+			}
 			if (len)
 				*len = e->len;
 			/* Return the chain to the free list. */
@@ -219,6 +257,7 @@ void *virtq_get_used(struct virtqueue *vq, uint32_t *len)
 		}
 	}
 	spin_unlock_irqrestore(&vq->lock, flags);
+	kfree(table);
 	return token;
 }
 

@@ -21,6 +21,7 @@
 #define VIRTIO_STATUS_FEATURES_OK 8
 #define VIRTIO_STATUS_FAILED 128
 
+#define VIRTIO_F_INDIRECT_DESC (1ULL << 28)
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
 
 #define VIRTIO_ID_NET 1
@@ -72,6 +73,7 @@ struct virtqueue {
 	struct virtq_avail *avail;
 	struct virtq_used *used;
 	void **tokens;	    /* by head descriptor */
+	void **tables;	    /* by head: its indirect table, or NULL */
 	uint16_t free_head; /* free descriptors, chained through next */
 	unsigned nr_free;
 	uint16_t last_used; /* next used-ring entry to look at */
@@ -96,10 +98,17 @@ struct virtqueue *virtio_queue_create(struct virtio_device *vd, unsigned index,
 				      void (*done)(struct virtqueue *vq));
 /* Sets DRIVER_OK and routes the interrupt: the device may start. */
 int virtio_device_ready(struct virtio_device *vd);
-/* Adds a request of @n buffers; -ENOSPC when the ring is full. */
+/*
+ * Adds a request of @n buffers; -ENOSPC when the ring is full. On a queue
+ * set to indirect (the device offered VIRTIO_F_INDIRECT_DESC), a request
+ * of several buffers takes one descriptor of the ring, pointing at a table
+ * of its own.
+ */
 int virtq_add(struct virtqueue *vq, const struct virtq_buf *bufs, unsigned n,
 	      void *token);
 void virtq_kick(struct virtqueue *vq);
+/* Requests of several buffers go indirect (negotiated by the driver). */
+int virtq_set_indirect(struct virtqueue *vq);
 /*
  * Interrupt suppression (a hint the device may ignore): off while the
  * driver drains the used ring anyway, or for good on a queue it reclaims
@@ -177,6 +186,8 @@ int virtio_net_tx(struct virtio_net *n, const struct virtio_net_offload *o,
 		  void *arg);
 /* Whether the device takes checksum and TCP segmentation requests. */
 bool virtio_net_tso4(const struct virtio_net *n);
+/* Whether the device has sent every frame it was given. */
+bool virtio_net_tx_idle(struct virtio_net *n);
 
 /* virtio-rng (rng.c): fills @buf from the device; bytes read, or -errno. */
 ssize_t virtio_rng_read(void *buf, size_t len);

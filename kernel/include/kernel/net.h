@@ -18,6 +18,20 @@ void *lwip_symbol(const char *name);
 void lwip_lock(void);
 void lwip_unlock(void);
 /*
+ * Sets the send buffer of lwIP socket @lfd, held by the caller, whose size
+ * is kept in *@size (0 for a new socket: lwIP's own TCP_SND_BUF), to @bytes;
+ * *@size becomes the size it has, which is larger than @bytes when more
+ * than @bytes is queued. Only a TCP connection's lwIP state changes.
+ */
+void lwip_sndbuf_set(int lfd, uint32_t *size, uint32_t bytes);
+/*
+ * The send buffer a TCP connection starts with, and the largest: about
+ * what lwIP's queue of 180 segments (TCP_SND_QUEUELEN, from TCP_SND_BUF in
+ * Debian's build) holds. Four times lwIP's own, so that more than one
+ * 64 KiB window is in flight.
+ */
+#define NET_SNDBUF_MAX (256 * 1024)
+/*
  * Brings up the network the command line asks for (`ip=`): lwIP and the
  * first virtio-net device. 0 when there is nothing to do or it is up.
  */

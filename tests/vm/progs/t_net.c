@@ -13,6 +13,10 @@
  *   t_net send HOST PORT BYTES  send BYTES and end at once, no close
  *   t_net stuff HOST PORT write to a host that does not read until it
  *                         would block, then end
+ *   t_net sndbuf HOST PORT  send buffers (SO_SNDBUF) sized and filled, on
+ *                         two connections to a host that does not read
+ *   t_net blast HOST PORT N  one UDP datagram, a second's pause, then N
+ *                         more as fast as they go
  *   t_net many ADDR N     accept N connections on ADDR:7 and hold them all
  *                         open at once; echo a line on each (epoll,
  *                         non-blocking accept), then wait for the closes
@@ -346,29 +350,133 @@ static int send_and_exit(const char *host, int port, long bytes)
 }
 
 /*
- * Fills the connection until it would block (the host does not read),
- * then ends: the kernel's wait for the data must give up, not hang.
+ * Writes to non-blocking connection @c until it would block and stays
+ * blocked for a second (the host does not read); the bytes it took.
  */
-static int stuff_and_exit(const char *host, int port)
+static long fill(int c)
 {
-	int c = connect_v4(host, port);
 	static char buf[64 * 1024];
-	CHECK(c >= 0 && fcntl(c, F_SETFL, O_NONBLOCK) == 0);
 	long total = 0;
-	/* Until the host's window has closed: a second without progress. */
 	for (int i = 0; c >= 0 && i < 100000; i++) {
 		ssize_t w = write(c, buf, sizeof(buf));
 		if (w > 0) {
 			total += w;
 			continue;
 		}
-		CHECK(errno == EAGAIN);
+		if (errno != EAGAIN) {
+			CHECK(errno == EAGAIN);
+			break;
+		}
 		struct pollfd p = { .fd = c, .events = POLLOUT };
 		if (poll(&p, 1, 1000) == 0)
 			break;
 	}
-	printf("t_net stuff: %ld bytes queued\n", total);
+	return total;
+}
+
+/*
+ * Fills the connection until it would block (the host does not read),
+ * then ends: the kernel's wait for the data must give up, not hang.
+ */
+static int stuff_and_exit(const char *host, int port)
+{
+	int c = connect_v4(host, port);
+	CHECK(c >= 0 && fcntl(c, F_SETFL, O_NONBLOCK) == 0);
+	printf("t_net stuff: %ld bytes queued\n", fill(c));
 	DONE("t_net stuff");
+}
+
+/*
+ * N datagrams as fast as sendto takes them, each "blast I" padded to
+ * 1400 bytes, after a first one ("hello") and a pause for ARP: lwIP keeps
+ * few datagrams while it resolves an address.
+ */
+static int blast(const char *host, int port, int n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port) };
+	CHECK(inet_pton(AF_INET, host, &a.sin_addr) == 1);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	static char msg[1400];
+	CHECK(sendto(u, "hello", 5, 0, (struct sockaddr *)&a, sizeof(a)) == 5);
+	sleep(1);
+	int sent = 0;
+	for (int i = 0; i < n; i++) {
+		snprintf(msg, sizeof(msg), "blast %d", i);
+		if (sendto(u, msg, sizeof(msg), 0, (struct sockaddr *)&a,
+			   sizeof(a)) == (ssize_t)sizeof(msg))
+			sent++;
+	}
+	CHECK(sent == n);
+	printf("t_net blast: sent %d\n", sent);
+	close(u);
+	DONE("t_net blast");
+}
+
+static int sndbuf_of(int c)
+{
+	int v = 0;
+	socklen_t l = sizeof(v);
+	CHECK(getsockopt(c, SOL_SOCKET, SO_SNDBUF, &v, &l) == 0 &&
+	      l == sizeof(v));
+	return v;
+}
+
+/*
+ * Send buffers, against a host that accepts connections and reads none:
+ * after a first connection that finds the host listening, one is set to
+ * the largest size and one to a small size before they connect; then the
+ * small one is made larger once full. What each takes
+ * before it blocks is its send buffer plus the little the host's window
+ * lets through, the same on both.
+ */
+static int sndbuf(const char *host, int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port) };
+	CHECK(inet_pton(AF_INET, host, &a.sin_addr) == 1);
+	close(connect_v4(host, port)); /* once the host listens */
+	int big = socket(AF_INET, SOCK_STREAM, 0),
+	    small = socket(AF_INET, SOCK_STREAM, 0);
+	int dflt = sndbuf_of(big), want = 40000, tiny = 1, huge = 1 << 30;
+	CHECK(dflt >= 256 * 1024);
+	CHECK(setsockopt(small, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want)) ==
+	      0);
+	CHECK(sndbuf_of(small) == 2 * want); /* doubled, as Linux does */
+	CHECK(setsockopt(big, SOL_SOCKET, SO_SNDBUF, &tiny, sizeof(tiny)) == 0);
+	CHECK(sndbuf_of(big) > 0 && sndbuf_of(big) < 2 * want);
+	CHECK(setsockopt(big, SOL_SOCKET, SO_SNDBUF, &huge, sizeof(huge)) == 0);
+	CHECK(sndbuf_of(big) == dflt); /* the default is the most */
+	CHECK(connect(big, (struct sockaddr *)&a, sizeof(a)) == 0);
+	CHECK(connect(small, (struct sockaddr *)&a, sizeof(a)) == 0);
+	CHECK(fcntl(big, F_SETFL, O_NONBLOCK) == 0);
+	CHECK(fcntl(small, F_SETFL, O_NONBLOCK) == 0);
+	long took_big = fill(big), took_small = fill(small);
+	printf("t_net sndbuf: %d bytes took %ld, %d took %ld\n", sndbuf_of(big),
+	       took_big, 2 * want, took_small);
+	CHECK(took_big >= dflt / 4 * 3); /* lwIP's queue may end it first */
+	CHECK(took_small >= 2 * want);
+	CHECK(took_big - took_small > (dflt - 2 * want) / 2);
+	/* A full connection's buffer grows at once, and shrinks only to what
+	 * it holds. */
+	int grow = 100000;
+	CHECK(setsockopt(small, SOL_SOCKET, SO_SNDBUF, &grow, sizeof(grow)) ==
+	      0);
+	long more = fill(small);
+	printf("t_net sndbuf: grown to %d, took %ld more\n", sndbuf_of(small),
+	       more);
+	CHECK(sndbuf_of(small) == 2 * grow);
+	CHECK(more >= 2 * grow - took_small);
+	CHECK(setsockopt(small, SOL_SOCKET, SO_SNDBUF, &tiny, sizeof(tiny)) ==
+	      0);
+	CHECK(sndbuf_of(small) > 2 * want);
+	/* Reset both, so the program's end does not wait for the data. */
+	struct linger l0 = { .l_onoff = 1, .l_linger = 0 };
+	CHECK(setsockopt(big, SOL_SOCKET, SO_LINGER, &l0, sizeof(l0)) == 0);
+	CHECK(setsockopt(small, SOL_SOCKET, SO_LINGER, &l0, sizeof(l0)) == 0);
+	close(big);
+	close(small);
+	DONE("t_net sndbuf");
 }
 
 int main(int argc, char **argv)
@@ -381,6 +489,10 @@ int main(int argc, char **argv)
 		return send_and_exit(argv[2], atoi(argv[3]), atol(argv[4]));
 	if (argc > 3 && !strcmp(argv[1], "stuff"))
 		return stuff_and_exit(argv[2], atoi(argv[3]));
+	if (argc > 4 && !strcmp(argv[1], "blast"))
+		return blast(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc > 3 && !strcmp(argv[1], "sndbuf"))
+		return sndbuf(argv[2], atoi(argv[3]));
 	if (argc > 2 && !strcmp(argv[1], "connect"))
 		return connect_to(argv[2], argc > 3 ? atoi(argv[3]) : 7000);
 	const char *ip = argc > 1 ? argv[1] : "10.0.0.5";
