@@ -17,12 +17,16 @@ musl-gcc -static -O2 -o "$out/net-root/bin/tcpbench" "$root/bench/progs/tcpbench
 (cd "$out/net-root" && find . | cpio -o -H newc --quiet) >"$out/net.cpio"
 # shellcheck source=bench/linuxvm.sh
 source "$root/bench/linuxvm.sh"
+# shellcheck source=bench/vm.sh
+source "$root/bench/vm.sh"
 linuxvm_initrd "$out/linuxvm-net.cpio" "$out/net-root/bin/tcpbench"
 
 ns=apnet-$$
 server=
-# Under set -e, each step must not fail: the namespace must always go.
+# Under set -e, each step must not fail: the VM, the server and the
+# namespace must always go, also when the script is stopped mid-run.
 cleanup() {
+	bench_vm_stop
 	if [ -n "$server" ]; then
 		kill "$server" 2>/dev/null || true
 		wait "$server" 2>/dev/null || true
@@ -30,6 +34,7 @@ cleanup() {
 	ip netns del "$ns" 2>/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP
 ip netns add "$ns"
 ip netns exec "$ns" ip link set lo up
 ip netns exec "$ns" ip tuntap add dev tap0 mode tap
@@ -46,12 +51,8 @@ net=(-netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-de
 vm() {
 	local log=$out/net-$1.log
 	shift
-	ip netns exec "$ns" timeout 900 "$root/scripts/qemu.sh" -smp 2 \
-		"${net[@]}" "$@" 2>&1 | tr -d '\r' >"$log" || true
-	if ! grep '^tcpbench:' "$log"; then
-		echo "printed no figures; its console is in $log, ending:"
-		tail -n 5 "$log"
-	fi
+	bench_vm "$ns" "$log" 300 -smp 2 "${net[@]}" "$@"
+	bench_vm_figures "$log" tcpbench: "the VM"
 }
 echo "guest ($("$root/scripts/accel.sh"), -smp 2), $mib MiB each way, $n round trips:"
 vm guest -kernel "$kernel" -initrd "$out/net.cpio" \

@@ -8,11 +8,14 @@
 #                            exporting a fresh $export_dir as /export;
 #                            everything goes on EXIT, also on failure
 #   nfs_bench_cleanup        what the EXIT trap runs (a caller's own
-#                            trap calls it)
+#                            trap calls it); a VM of bench_vm (bench/vm.sh,
+#                            sourced here) is stopped too
 
 : "${root:?}" "${out:?}"
 # shellcheck source=tests/lib/nfs-server.sh
 source "$root/tests/lib/nfs-server.sh"
+# shellcheck source=bench/vm.sh
+source "$root/bench/vm.sh"
 
 nfs_bench_build() {
 	mkdir -p "$out/nfs-root/bin"
@@ -21,6 +24,7 @@ nfs_bench_build() {
 }
 
 nfs_bench_cleanup() {
+	bench_vm_stop
 	nfs_server_stop
 	ip netns del "$ns" 2>/dev/null || true
 	rm -rf "$export_dir" "$work"
@@ -31,6 +35,7 @@ nfs_bench_server() {
 	export_dir=$out/$1-export
 	work=$out/$1-work
 	trap nfs_bench_cleanup EXIT
+	trap 'exit 143' TERM INT HUP
 	rm -rf "$export_dir" "$work"
 	mkdir -p "$export_dir" "$work"
 	ip netns add "$ns"

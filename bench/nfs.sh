@@ -29,15 +29,16 @@ linuxvm_initrd "$out/linuxvm-nfs.cpio" "$out/nfs-root/bin/nfsbench"
 nfs_bench_server apbench
 url=nfs://10.0.0.1/export
 
-# guest LABEL QUERY: nfsbench in our guest, the export mounted with QUERY.
+# guest LABEL QUERY: nfsbench in our guest, the export mounted with QUERY;
+# its console in build/bench/nfs-guest.log.
 guest() {
 	echo "guest, $1 ($("$root/scripts/accel.sh"), -smp 2, nconnect=4), $size MiB, $files files:"
-	ip netns exec "$ns" timeout 1800 "$root/scripts/qemu.sh" -smp 2 -m 2G \
+	bench_vm "$ns" "$out/nfs-guest.log" 1800 -smp 2 -m 2G \
 		-kernel "$kernel" -initrd "$out/nfs.cpio" \
 		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 		-device virtio-net-device,netdev=n0 \
-		-append "ip=10.0.0.5/24 mount=/data,$url$2 init=/bin/nfsbench -- /data $size $files" |
-		tr -d '\r' | grep '^nfsbench:'
+		-append "ip=10.0.0.5/24 mount=/data,$url$2 init=/bin/nfsbench -- /data $size $files"
+	bench_vm_figures "$out/nfs-guest.log" nfsbench: "the guest"
 }
 guest NFSv3 ""
 guest NFSv4.0 "?version=4"
@@ -47,16 +48,12 @@ echo "Linux VM ($(basename "$(linuxvm_kernel)"), kernel NFS client, vers=3,nconn
 # Its whole console goes to a log: a run that prints no figures (it has
 # hung in the past, after the guests' runs) says so and where to look.
 linuxvm_log=$out/linuxvm-nfs.log
-ip netns exec "$ns" timeout 900 "$root/scripts/qemu.sh" -smp 2 -m 2G \
+bench_vm "$ns" "$linuxvm_log" 900 -smp 2 -m 2G \
 	-kernel "$(linuxvm_kernel)" -initrd "$out/linuxvm-nfs.cpio" \
 	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
 	-device virtio-net-device,netdev=n0 \
-	-append "console=ttyS0 quiet linuxvm.ip=10.0.0.5/24 linuxvm.nfs=10.0.0.1:/export linuxvm.nfsopts=vers=3,nolock,tcp,nconnect=4 -- /bin/nfsbench /data $size $files" \
-	2>&1 | tr -d '\r' >"$linuxvm_log" || true
-if ! grep '^nfsbench:' "$linuxvm_log"; then
-	echo "Linux VM: printed no figures; its console is in $linuxvm_log, ending:"
-	tail -n 5 "$linuxvm_log"
-fi
+	-append "console=ttyS0 quiet linuxvm.ip=10.0.0.5/24 linuxvm.nfs=10.0.0.1:/export linuxvm.nfsopts=vers=3,nolock,tcp,nconnect=4 -- /bin/nfsbench /data $size $files"
+bench_vm_figures "$linuxvm_log" nfsbench: "Linux VM"
 
 # Host-side libnfs: the same server, from inside the namespace. The
 # server is our child too, so waits name the pids they wait for.
