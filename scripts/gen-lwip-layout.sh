@@ -42,6 +42,7 @@ int main(void)
 	printf("#define LWIP_TCP_SND_BUF %d\n", (int)TCP_SND_BUF);
 	printf("#define LWIP_PBUF_OFF_payload %zu\n", offsetof(struct pbuf, payload));
 	printf("#define LWIP_PBUF_OFF_tot_len %zu\n", offsetof(struct pbuf, tot_len));
+	printf("#define LWIP_PBUF_OFF_len %zu\n", offsetof(struct pbuf, len));
 	printf("#define LWIP_PBUF_RAW %d\n", (int)PBUF_RAW);
 	printf("#define LWIP_TCP_PCB_OFF_next %zu\n", offsetof(struct tcp_pcb, next));
 	printf("#define LWIP_TCP_PCB_OFF_unsent %zu\n", offsetof(struct tcp_pcb, unsent));

@@ -16,7 +16,10 @@
  * held past the lwIP work that made it.
  *
  * The held segments' pbufs are referenced, not copied, until they go out:
- * lwIP does not retransmit a segment whose pbuf is still referenced.
+ * lwIP does not retransmit a segment whose pbuf is still referenced. Where
+ * the device takes indirect descriptors, they stay referenced until the
+ * device has sent them, which reads their payloads in place: of a sent
+ * byte's copies (the program's, lwIP's, the device's), one fewer.
  */
 #include <drivers/virtio.h>
 #include <generated/lwip_layout.h>
@@ -28,6 +31,8 @@
 
 #define ERR_OK 0
 #define ERR_IF (-12)
+
+_Static_assert(TSO_MAX_SEGS <= VIRTIO_NET_TX_PARTS, "held segments go whole");
 
 #define ETH_HLEN 14
 #define IP_HLEN 20 /* no options: others are not held */
@@ -84,6 +89,20 @@ static size_t ip_len(const struct tso *t, size_t more)
 static size_t frame_len(const void *p)
 {
 	return *(const uint16_t *)((const char *)p + LWIP_PBUF_OFF_tot_len);
+}
+
+/* The frame's bytes when they are in one piece (one pbuf), or NULL. */
+static uint8_t *frame_bytes(const void *p)
+{
+	if (*(const uint16_t *)((const char *)p + LWIP_PBUF_OFF_len) !=
+	    frame_len(p))
+		return NULL;
+	return *(uint8_t *const *)((const char *)p + LWIP_PBUF_OFF_payload);
+}
+
+static void release_pbuf(void *p)
+{
+	pbuf_free(p);
 }
 
 static void copy_frame(void *dst, size_t off, size_t len, void *p)
@@ -178,6 +197,31 @@ static void copy_held(void *dst, size_t off, size_t len, void *arg)
 	}
 }
 
+/*
+ * The held segments' payloads go to the device in place, where it reads
+ * them so (virtio_net_tx_parts): the pbufs stay referenced until it has
+ * sent them, then are freed. Whether it took them.
+ */
+static bool lend_held(struct tso *t, struct virtio_net *nic,
+		      const struct virtio_net_offload *o)
+{
+	struct virtq_buf parts[TSO_MAX_SEGS];
+	for (unsigned i = 0; i < t->nseg; i++) {
+		uint8_t *bytes = frame_bytes(t->seg[i]);
+		if (!bytes)
+			return false;
+		parts[i] = (struct virtq_buf){
+			bytes + t->hdr_len,
+			(uint32_t)(frame_len(t->seg[i]) - t->hdr_len), false
+		};
+	}
+	if (virtio_net_tx_parts(nic, o, t->hdr, t->hdr_len, parts, t->nseg,
+				release_pbuf, t->seg, t->nseg))
+		return false;
+	t->nseg = 0;
+	return true;
+}
+
 void tso_flush(struct tso *t, struct virtio_net *nic)
 {
 	if (!t->nseg)
@@ -199,8 +243,10 @@ void tso_flush(struct tso *t, struct virtio_net *nic)
 			.hdr_len = t->hdr_len,
 			.gso_size = t->mss,
 		};
+		if (lend_held(t, nic, &o))
+			return; /* the device has the pbufs now */
 		struct cursor c = { t, 0, 0 };
-		/* Lost when the ring is full, as on a wire: TCP resends. */
+		/* Lost when the device sends nothing, as on a wire. */
 		virtio_net_tx(nic, &o, t->hdr_len + t->payload, copy_held, &c);
 	}
 	for (unsigned i = 0; i < t->nseg; i++)

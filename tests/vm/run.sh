@@ -481,6 +481,16 @@ case_net_tx_tso() {
 		errs+=("the tap got $tap_rx_frames frames of $tap_rx_bytes bytes: no large segments")
 }
 
+# Large segments on a device without indirect descriptors: they are
+# copied into the device's buffers instead of read where lwIP keeps them.
+case_net_tx_tso_copied() {
+	netns_nic=virtio-net-device,indirect_desc=off guest_send_case net_tx_tso_copied $((16 << 20))
+	want_text "tx checksum and TSO4"
+	lack_text "tx indirect"
+	[ "$tap_rx_frames" -gt 0 ] && [ $((tap_rx_bytes / tap_rx_frames)) -gt 4000 ] ||
+		errs+=("the tap got $tap_rx_frames frames of $tap_rx_bytes bytes: no large segments")
+}
+
 # A device that sends slowly (QEMU's transmit timer: up to 256 frames
 # every 20 ms) and a guest that sends 2000 UDP datagrams at once: its ring
 # fills, and the sender waits for room instead of dropping frames, so the

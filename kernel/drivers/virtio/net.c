@@ -18,8 +18,10 @@
  * The used rings are drained by a kernel thread per device, woken by the
  * interrupt: the stack above (lwIP) takes locks that sleep, which an
  * interrupt handler must not; it turns receive interrupts off while it
- * drains the ring. Transmit copies the frame into buffers of its own and
- * reclaims sent ones (onto a free list) before adding more, so the
+ * drains the ring. Transmit copies the frame into buffers of its own, or
+ * (virtio_net_tx_parts) copies only its headers and lets the device read
+ * the rest where the sender keeps it, lent until it is sent; it reclaims
+ * sent frames (buffers onto a free list) before adding more, so the
  * transmit queue interrupts only when it is full: the sender then waits
  * for the device to send some (TX_WAIT_NS at most) rather than drop the
  * frame, which TCP would only recover by retransmitting. A frame of
@@ -47,10 +49,20 @@
 #define NET_BUF_LEN 4096 /* a receive buffer */
 /*
  * A transmit buffer: frame bytes (behind the header in the first buffer
- * of a frame), and in its last 8 bytes the next buffer of the same frame.
+ * of a frame), and at its end the next buffer of the same frame and, in a
+ * frame's first, what the sender lent the device (virtio_net_tx_parts).
  */
+struct tx_lent {
+	void (*release)(void *ref);
+	unsigned n;
+	void *ref[VIRTIO_NET_TX_PARTS];
+};
+struct tx_tail {
+	void *next;
+	struct tx_lent *lent;
+};
 #define TX_BUF_LEN 2048
-#define TX_ROOM (TX_BUF_LEN - sizeof(void *))
+#define TX_ROOM (TX_BUF_LEN - sizeof(struct tx_tail))
 #define TX_MAX_FRAME (14 + 65535) /* Ethernet header and an IPv4 packet */
 #define TX_MAX_PARTS ((NET_HDR_LEN + TX_MAX_FRAME + TX_ROOM - 1) / TX_ROOM)
 #define TX_FREE_MAX 1024 /* sent buffers kept for reuse, 2 MiB */
@@ -113,16 +125,25 @@ static void net_irq_done(struct virtqueue *vq)
 	spin_unlock_irqrestore(&n->wq.lock, flags);
 }
 
-static void **tx_next(void *buf)
+static struct tx_tail *tx_tail(void *buf)
 {
-	return (void **)((char *)buf + TX_ROOM);
+	return (struct tx_tail *)((char *)buf + TX_ROOM);
 }
 
-/* @buf and the buffers chained after it go on the free list. */
+/*
+ * @buf and the buffers chained after it go on the free list; what the
+ * frame was lent goes back to its owner.
+ */
 static void free_tx_chain_locked(struct virtio_net *n, void *buf)
 {
+	struct tx_lent *lent = buf ? tx_tail(buf)->lent : NULL;
+	if (lent) {
+		for (unsigned i = 0; i < lent->n; i++)
+			lent->release(lent->ref[i]);
+		kfree(lent);
+	}
 	while (buf) {
-		void *next = *tx_next(buf);
+		void *next = tx_tail(buf)->next;
 		if (n->tx_nr_free < TX_FREE_MAX) {
 			*(void **)buf = n->tx_free;
 			n->tx_free = buf;
@@ -154,7 +175,7 @@ static void *alloc_tx_locked(struct virtio_net *n)
 		buf = kmalloc(TX_BUF_LEN);
 	}
 	if (buf)
-		*tx_next(buf) = NULL;
+		*tx_tail(buf) = (struct tx_tail){ NULL, NULL };
 	return buf;
 }
 
@@ -258,6 +279,44 @@ static int wait_tx_room_locked(struct virtio_net *n, uint64_t deadline)
 	return ret;
 }
 
+/*
+ * Frame @b (@nb buffers, the first starting with room for the header)
+ * goes to the device with the header for @o, waiting for room in a full
+ * ring (TX_WAIT_NS at most). On failure the buffers are the caller's.
+ */
+static int submit_locked(struct virtio_net *n,
+			 const struct virtio_net_offload *o,
+			 const struct virtq_buf *b, unsigned nb)
+{
+	struct virtio_net_hdr *h = b[0].addr;
+	memset(h, 0, NET_HDR_LEN);
+	if (o) {
+		h->flags = NET_HDR_F_NEEDS_CSUM;
+		h->csum_start = o->csum_start;
+		h->csum_offset = o->csum_offset;
+		if (o->gso_size) {
+			h->gso_type = NET_HDR_GSO_TCPV4;
+			h->hdr_len = o->hdr_len;
+			h->gso_size = o->gso_size;
+		}
+	}
+	uint64_t deadline = clock_monotonic_ns() + TX_WAIT_NS;
+	int ret;
+	while ((ret = virtq_add(n->tx, b, nb, b[0].addr)) == -ENOSPC) {
+		if (n->tx_stuck || wait_tx_room_locked(n, deadline)) {
+			if (!n->tx_stuck)
+				pr_warn("virtio-net: %s: the device sent nothing in %llu ms; dropping frames until it does",
+					n->vd->where,
+					TX_WAIT_NS / NSEC_PER_MSEC);
+			n->tx_stuck = true;
+			return ret;
+		}
+	}
+	virtq_kick(n->tx);
+	n->tx_frames++;
+	return 0;
+}
+
 int virtio_net_tx(struct virtio_net *n, const struct virtio_net_offload *o,
 		  size_t len,
 		  void (*copy)(void *dst, size_t off, size_t len, void *arg),
@@ -279,45 +338,61 @@ int virtio_net_tx(struct virtio_net *n, const struct virtio_net_offload *o,
 			break;
 		}
 		if (nb)
-			*tx_next(b[nb - 1].addr) = buf;
+			tx_tail(b[nb - 1].addr)->next = buf;
 		size_t hdr = nb ? 0 : NET_HDR_LEN;
 		room = MIN(TX_ROOM - hdr, len - done);
 		b[nb++] = (struct virtq_buf){ buf, (uint32_t)(hdr + room),
 					      false };
 		copy(buf + hdr, done, room, arg);
 	}
-	if (nb && ret == 0) {
-		struct virtio_net_hdr *h = b[0].addr;
-		memset(h, 0, NET_HDR_LEN);
-		if (o) {
-			h->flags = NET_HDR_F_NEEDS_CSUM;
-			h->csum_start = o->csum_start;
-			h->csum_offset = o->csum_offset;
-			if (o->gso_size) {
-				h->gso_type = NET_HDR_GSO_TCPV4;
-				h->hdr_len = o->hdr_len;
-				h->gso_size = o->gso_size;
-			}
-		}
-		uint64_t deadline = clock_monotonic_ns() + TX_WAIT_NS;
-		while ((ret = virtq_add(n->tx, b, nb, b[0].addr)) == -ENOSPC) {
-			if (n->tx_stuck || wait_tx_room_locked(n, deadline)) {
-				if (!n->tx_stuck)
-					pr_warn("virtio-net: %s: the device sent nothing in %llu ms; dropping frames until it does",
-						n->vd->where,
-						TX_WAIT_NS / NSEC_PER_MSEC);
-				n->tx_stuck = true;
-				break;
-			}
-		}
-	}
-	if (ret == 0) {
-		virtq_kick(n->tx);
-		n->tx_frames++;
-	} else if (nb) {
+	if (ret == 0)
+		ret = submit_locked(n, o, b, nb);
+	if (ret && nb)
 		free_tx_chain_locked(n, b[0].addr);
+	mutex_unlock(&n->tx_lock);
+	return ret;
+}
+
+int virtio_net_tx_parts(struct virtio_net *n,
+			const struct virtio_net_offload *o, const void *hdr,
+			size_t hdr_len, const struct virtq_buf *parts,
+			unsigned nparts, void (*release)(void *ref),
+			void *const *refs, unsigned nrefs)
+{
+	if (!n->tx->tables || !n->tso4)
+		return -EOPNOTSUPP;
+	size_t len = hdr_len;
+	for (unsigned i = 0; i < nparts; i++)
+		len += parts[i].len;
+	if (hdr_len > TX_ROOM - NET_HDR_LEN || nparts > VIRTIO_NET_TX_PARTS ||
+	    nrefs > VIRTIO_NET_TX_PARTS || len > TX_MAX_FRAME)
+		return -EMSGSIZE;
+	struct tx_lent *lent = kmalloc(sizeof(*lent));
+	if (!lent)
+		return -ENOMEM;
+	lent->release = release;
+	lent->n = nrefs;
+	memcpy(lent->ref, refs, nrefs * sizeof(*refs));
+	struct virtq_buf b[1 + VIRTIO_NET_TX_PARTS];
+	int ret = -ENOMEM;
+	mutex_lock(&n->tx_lock);
+	reclaim_tx_locked(n);
+	char *buf = alloc_tx_locked(n);
+	if (buf) {
+		memcpy(buf + NET_HDR_LEN, hdr, hdr_len);
+		b[0] = (struct virtq_buf){ buf,
+					   (uint32_t)(NET_HDR_LEN + hdr_len),
+					   false };
+		memcpy(&b[1], parts, nparts * sizeof(*parts));
+		ret = submit_locked(n, o, b, 1 + nparts);
+		if (ret == 0)
+			tx_tail(buf)->lent = lent; /* released when sent */
+		else
+			free_tx_chain_locked(n, buf);
 	}
 	mutex_unlock(&n->tx_lock);
+	if (ret)
+		kfree(lent);
 	return ret;
 }
 

@@ -184,6 +184,22 @@ int virtio_net_tx(struct virtio_net *n, const struct virtio_net_offload *o,
 		  size_t len,
 		  void (*copy)(void *dst, size_t off, size_t len, void *arg),
 		  void *arg);
+/* The most parts virtio_net_tx_parts takes. */
+#define VIRTIO_NET_TX_PARTS 48
+/*
+ * Sends one frame with @o (a large TCP segment) without copying it: its
+ * @hdr_len bytes of headers at @hdr, then @nparts parts of memory that the
+ * device reads in place. The caller lends them: @release(@refs[i]) is
+ * called for each of @nrefs refs once the device has sent the frame (from
+ * a later send, or virtio_net_tx_idle). Only where the device takes TSO4
+ * and indirect descriptors (-EOPNOTSUPP otherwise); on any error nothing
+ * was lent. 0 or -errno.
+ */
+int virtio_net_tx_parts(struct virtio_net *n,
+			const struct virtio_net_offload *o, const void *hdr,
+			size_t hdr_len, const struct virtq_buf *parts,
+			unsigned nparts, void (*release)(void *ref),
+			void *const *refs, unsigned nrefs);
 /* Whether the device takes checksum and TCP segmentation requests. */
 bool virtio_net_tso4(const struct virtio_net *n);
 /* Whether the device has sent every frame it was given. */
