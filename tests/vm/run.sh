@@ -533,24 +533,35 @@ case_net_tx_no_offloads() {
 		errs+=("the tap got $tap_rx_frames frames of $tap_rx_bytes bytes: larger than a wire frame")
 }
 
+# A host server at 10.0.0.1:$1 with a receive buffer of $2 bytes that
+# accepts $3 connections and reads none, until stopped (pid in $server).
+host_deaf_server() {
+	ip netns exec "$ns" timeout 60 python3 -c '
+import socket, sys, time
+port, rcvbuf, n = map(int, sys.argv[1:])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+s.bind(("10.0.0.1", port))
+s.listen(n)
+held = [s.accept()[0] for _ in range(n)]
+time.sleep(50)' "$1" "$2" "$3" >"$log.server" 2>&1 &
+	server=$!
+}
+
+host_deaf_server_stop() {
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+}
+
 # A host that accepts and never reads: the data cannot go, and the
 # kernel's wait for it ends after a few seconds with one line.
 case_net_exit_peer_stuck() {
 	local server
 	netns_start net_exit_peer_stuck "init=/bin/musl/t_net -- stuff 10.0.0.1 7002" "net: en0" || return
-	ip netns exec "$ns" timeout 60 python3 -c '
-import socket, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
-s.bind(("10.0.0.1", 7002))
-s.listen(1)
-c, _ = s.accept()
-time.sleep(30)' >"$log.server" 2>&1 &
-	server=$!
+	host_deaf_server 7002 65536 1
 	netns_finish
-	kill "$server" 2>/dev/null
-	wait "$server" 2>/dev/null
+	host_deaf_server_stop
 	want_status 0
 	want_text "t_net stuff: "
 	want_text "net: 1 connection still had data on its way at exit; gave up after 5 s"
@@ -562,19 +573,9 @@ time.sleep(30)' >"$log.server" 2>&1 &
 case_net_sndbuf() {
 	local server
 	netns_start net_sndbuf "init=/bin/glibc/t_net -- sndbuf 10.0.0.1 7003" "net: en0" || return
-	ip netns exec "$ns" timeout 60 python3 -c '
-import socket, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.bind(("10.0.0.1", 7003))
-s.listen(3)
-held = [s.accept()[0] for _ in range(3)]
-time.sleep(40)' >"$log.server" 2>&1 &
-	server=$!
+	host_deaf_server 7003 4096 3
 	netns_finish
-	kill "$server" 2>/dev/null
-	wait "$server" 2>/dev/null
+	host_deaf_server_stop
 	want_status 0
 	want_text "t_net sndbuf: grown to 200000"
 	want_text ", 0 failed"

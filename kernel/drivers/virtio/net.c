@@ -107,22 +107,25 @@ static int post_rx(struct virtio_net *n, char *buf)
 	return virtq_add(n->rx, &b, 1, buf);
 }
 
+/* From an interrupt: sets *@flag, which @wq's lock protects, and wakes. */
+static void wake_on(struct waitq *wq, bool *flag)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	*flag = true;
+	waitq_wake_all_locked(wq);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
 static void net_tx_done(struct virtqueue *vq)
 {
 	struct virtio_net *n = vq->vd->driver_data;
-	unsigned long flags = spin_lock_irqsave(&n->tx_wq.lock);
-	n->tx_back = true;
-	waitq_wake_all_locked(&n->tx_wq);
-	spin_unlock_irqrestore(&n->tx_wq.lock, flags);
+	wake_on(&n->tx_wq, &n->tx_back);
 }
 
 static void net_irq_done(struct virtqueue *vq)
 {
 	struct virtio_net *n = vq->vd->driver_data;
-	unsigned long flags = spin_lock_irqsave(&n->wq.lock);
-	n->pending = true;
-	waitq_wake_all_locked(&n->wq);
-	spin_unlock_irqrestore(&n->wq.lock, flags);
+	wake_on(&n->wq, &n->pending);
 }
 
 static struct tx_tail *tx_tail(void *buf)
