@@ -28,7 +28,8 @@ static struct {
 	struct mutex lock; /* serialises the start */
 	struct shared_object *so;
 	void (*core_lock)(void), (*core_unlock)(void); /* lwIP's own */
-	struct waitq up_wq; /* tcpip thread started; lock protects up */
+	char *(*get_socket)(int); /* lwip_socket_dbg_get_socket; core lock */
+	struct waitq up_wq;	  /* tcpip thread started; lock protects up */
 	bool up;
 	int error;
 } lwip = { .up_wq = WAITQ_INIT(lwip.up_wq) };
@@ -268,9 +269,10 @@ SELFTEST(lwip_loopback_tcp)
  */
 void lwip_sndbuf_set(int lfd, uint32_t *size, uint32_t bytes)
 {
-	char *(*get)(int) = lwip_symbol("lwip_socket_dbg_get_socket");
 	lwip_lock();
-	char *sock = get ? get(lfd) : NULL;
+	if (!lwip.get_socket)
+		lwip.get_socket = lwip_symbol("lwip_socket_dbg_get_socket");
+	char *sock = lwip.get_socket ? lwip.get_socket(lfd) : NULL;
 	char *conn = sock ? *(char **)(sock + LWIP_SOCK_OFF_conn) : NULL;
 	char *pcb = NULL;
 	if (conn &&

@@ -50,7 +50,8 @@
 /*
  * A transmit buffer: frame bytes (behind the header in the first buffer
  * of a frame), and at its end the next buffer of the same frame and, in a
- * frame's first, what the sender lent the device (virtio_net_tx_parts).
+ * frame's first, what the sender lent the device (virtio_net_tx_parts;
+ * kept in that buffer too, behind the frame's headers).
  */
 struct tx_lent {
 	void (*release)(void *ref);
@@ -140,11 +141,9 @@ static struct tx_tail *tx_tail(void *buf)
 static void free_tx_chain_locked(struct virtio_net *n, void *buf)
 {
 	struct tx_lent *lent = buf ? tx_tail(buf)->lent : NULL;
-	if (lent) {
+	if (lent)
 		for (unsigned i = 0; i < lent->n; i++)
 			lent->release(lent->ref[i]);
-		kfree(lent);
-	}
 	while (buf) {
 		void *next = tx_tail(buf)->next;
 		if (n->tx_nr_free < TX_FREE_MAX) {
@@ -367,15 +366,11 @@ int virtio_net_tx_parts(struct virtio_net *n,
 	size_t len = hdr_len;
 	for (unsigned i = 0; i < nparts; i++)
 		len += parts[i].len;
-	if (hdr_len > TX_ROOM - NET_HDR_LEN || nparts > VIRTIO_NET_TX_PARTS ||
-	    nrefs > VIRTIO_NET_TX_PARTS || len > TX_MAX_FRAME)
+	size_t lent_at = ALIGN_UP(NET_HDR_LEN + hdr_len, sizeof(void *));
+	if (lent_at + sizeof(struct tx_lent) > TX_ROOM ||
+	    nparts > VIRTIO_NET_TX_PARTS || nrefs > VIRTIO_NET_TX_PARTS ||
+	    len > TX_MAX_FRAME)
 		return -EMSGSIZE;
-	struct tx_lent *lent = kmalloc(sizeof(*lent));
-	if (!lent)
-		return -ENOMEM;
-	lent->release = release;
-	lent->n = nrefs;
-	memcpy(lent->ref, refs, nrefs * sizeof(*refs));
 	struct virtq_buf b[1 + VIRTIO_NET_TX_PARTS];
 	int ret = -ENOMEM;
 	mutex_lock(&n->tx_lock);
@@ -388,14 +383,18 @@ int virtio_net_tx_parts(struct virtio_net *n,
 					   false };
 		memcpy(&b[1], parts, nparts * sizeof(*parts));
 		ret = submit_locked(n, o, b, 1 + nparts);
-		if (ret == 0)
-			tx_tail(buf)->lent = lent; /* released when sent */
-		else
+		if (ret == 0) {
+			/* Released when the device has sent the frame. */
+			struct tx_lent *lent = (void *)(buf + lent_at);
+			lent->release = release;
+			lent->n = nrefs;
+			memcpy(lent->ref, refs, nrefs * sizeof(*refs));
+			tx_tail(buf)->lent = lent;
+		} else {
 			free_tx_chain_locked(n, buf);
+		}
 	}
 	mutex_unlock(&n->tx_lock);
-	if (ret)
-		kfree(lent);
 	return ret;
 }
 
