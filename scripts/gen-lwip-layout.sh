@@ -3,7 +3,8 @@
 # cannot see in the binary: the size and field offsets of struct netif,
 # the netif flags, IPv6 address sizes and states, pbuf fields and
 # constants, the TCP send buffer and where a TCP connection keeps its
-# unsent and unacknowledged data, by compiling a host program
+# unsent and unacknowledged data, its addresses, ports, MSS and congestion
+# window, by compiling a host program
 # against Debian's own lwIP headers (liblwip-dev, with the lwipopts.h the
 # library was built with).
 #
@@ -48,8 +49,16 @@ int main(void)
 	printf("#define LWIP_PBUF_RAM %d\n", (int)PBUF_RAM);
 	FIELD(TCP_PCB, tcp_pcb, next); FIELD(TCP_PCB, tcp_pcb, unsent);
 	FIELD(TCP_PCB, tcp_pcb, unacked); FIELD(TCP_PCB, tcp_pcb, snd_buf);
-	FIELD(TCP_PCB, tcp_pcb, state);
+	FIELD(TCP_PCB, tcp_pcb, state); FIELD(TCP_PCB, tcp_pcb, local_ip);
+	FIELD(TCP_PCB, tcp_pcb, remote_ip);
+	FIELD(TCP_PCB, tcp_pcb, local_port);
+	FIELD(TCP_PCB, tcp_pcb, remote_port); FIELD(TCP_PCB, tcp_pcb, mss);
+	FIELD(TCP_PCB, tcp_pcb, cwnd);
+	printf("#define LWIP_TCP_PCB_CWND_SIZE %zu\n",
+	       sizeof(((struct tcp_pcb *)0)->cwnd));
 	printf("#define LWIP_TCP_LISTEN %d\n", (int)LISTEN);
+	FIELD(IP_ADDR, ip_addr, type);
+	printf("#define LWIP_IPADDR_TYPE_V4 %d\n", (int)IPADDR_TYPE_V4);
 	FIELD(SOCK, lwip_sock, conn);
 	FIELD(NETCONN, netconn, type); FIELD(NETCONN, netconn, pcb);
 	printf("#define LWIP_NETCONN_TCP %d\n", (int)NETCONN_TCP);

@@ -29,6 +29,7 @@ static struct {
 	struct shared_object *so;
 	void (*core_lock)(void), (*core_unlock)(void); /* lwIP's own */
 	char *(*get_socket)(int); /* lwip_socket_dbg_get_socket; core lock */
+	char **active_pcbs;	  /* tcp_active_pcbs; core lock */
 	struct waitq up_wq;	  /* tcpip thread started; lock protects up */
 	bool up;
 	int error;
@@ -48,11 +49,13 @@ static int start_locked(void)
 	 * lwIP's own releases of its core lock come here too, so that the
 	 * segments held for the device's TSO go out (kernel/net/tso.c); its
 	 * checksums use the kernel's sum, which is 32 bytes a pass where
-	 * lwIP's is 2 (kernel/lib/csum.c).
+	 * lwIP's is 2 (kernel/lib/csum.c); and a TCP segment longer than its
+	 * interface's MTU goes to a device that cuts it (net_ip4_frag).
 	 */
 	static const struct so_override over[] = {
 		{ "sys_unlock_tcpip_core", lwip_unlock },
 		{ "lwip_standard_chksum", csum_sum16 },
+		{ "ip4_frag", net_ip4_frag },
 		{ NULL, NULL },
 	};
 	struct shared_object *so =
@@ -292,4 +295,55 @@ void lwip_sndbuf_set(int lfd, uint32_t *size, uint32_t bytes)
 	}
 	*size = bytes;
 	lwip_unlock();
+}
+
+_Static_assert(LWIP_TCP_PCB_CWND_SIZE == 4, "cwnd is 32 bits wide");
+
+/*
+ * Large segments, for the device to cut (kernel/net/tso.c). lwIP cuts
+ * what a program sends at the connection's MSS, and every segment costs it
+ * two allocations, headers, a checksum, a pass through IP, Ethernet and
+ * linkoutput, and two frees when it is acknowledged: with 1460-byte
+ * segments, most of what sending costs the guest. A connection that
+ * sends full segments through a device that segments TCP is given an MSS
+ * of @large instead of @mss; lwIP's tcp_write still cuts at half the
+ * largest window the peer offered, so a small window gets smaller
+ * segments. Its congestion window grows to one such segment if smaller
+ * (lwIP waits, and nothing would come to wake it, while the first unsent
+ * segment does not fit the window and nothing is in flight). @ip is the
+ * IPv4 and TCP header of one of its segments as sent. Under the core lock.
+ */
+void lwip_tcp_large(const uint8_t *ip, uint16_t mss, uint16_t large)
+{
+	if (!lwip.active_pcbs)
+		lwip.active_pcbs = lwip_symbol("tcp_active_pcbs");
+	if (!lwip.active_pcbs)
+		return;
+	const uint8_t *tcp = ip + 20;
+	uint16_t local_port = (uint16_t)(tcp[0] << 8 | tcp[1]);
+	uint16_t remote_port = (uint16_t)(tcp[2] << 8 | tcp[3]);
+	for (char *pcb = *lwip.active_pcbs; pcb;
+	     pcb = *(char **)(pcb + LWIP_TCP_PCB_OFF_next)) {
+		const char *local = pcb + LWIP_TCP_PCB_OFF_local_ip;
+		const char *remote = pcb + LWIP_TCP_PCB_OFF_remote_ip;
+		if (*(uint16_t *)(pcb + LWIP_TCP_PCB_OFF_local_port) !=
+			    local_port ||
+		    *(uint16_t *)(pcb + LWIP_TCP_PCB_OFF_remote_port) !=
+			    remote_port ||
+		    *(const uint8_t *)(remote + LWIP_IP_ADDR_OFF_type) !=
+			    LWIP_IPADDR_TYPE_V4 ||
+		    memcmp(local, ip + 12, 4) || memcmp(remote, ip + 16, 4))
+			continue;
+		uint16_t *pcb_mss = (uint16_t *)(pcb + LWIP_TCP_PCB_OFF_mss);
+		uint32_t *cwnd = (uint32_t *)(pcb + LWIP_TCP_PCB_OFF_cwnd);
+		if (*pcb_mss != mss)
+			return;
+		*pcb_mss = large;
+		*cwnd = MAX(*cwnd, (uint32_t)large);
+		static bool told;
+		if (!__atomic_exchange_n(&told, true, __ATOMIC_RELAXED))
+			pr_info("tcp: connections sending full segments now send %u-byte ones, for the device to cut at %u",
+				large, mss);
+		return;
+	}
 }

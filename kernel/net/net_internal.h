@@ -31,6 +31,17 @@ void net_tx_flush(void);
 /* Whether every interface's device has sent all it was given. */
 bool net_tx_idle(void);
 
+/*
+ * Large TCP segments (lwip.c, tso.c, netif.c): the connection that sent
+ * the IPv4 segment with headers @ip, at @mss, is given @large from now
+ * on; net_ip4_frag stands in for lwIP's ip4_frag, so that such a segment
+ * goes to a device that cuts it whole. Both under the core lock.
+ */
+void lwip_tcp_large(const uint8_t *ip, uint16_t mss, uint16_t large);
+int8_t net_ip4_frag(void *p, void *netif, const void *dest);
+/* An Ethernet interface's MTU: what lwIP's netif and the device's cuts use. */
+#define NET_MTU 1500
+
 /* lwIP's tcpip_callback_wait: runs a function in lwIP's thread. */
 typedef int (*lwip_callback_fn)(void (*)(void *), void *);
 

@@ -183,6 +183,30 @@ static int linkoutput(void *netif, void *p)
 	return tso_output(&ifc->tso, ifc->nic, p);
 }
 
+static int8_t (*lwip_ip4_frag)(void *p, void *netif, const void *dest);
+
+/*
+ * In place of lwIP's ip4_frag, which it calls for an IPv4 packet longer
+ * than the netif's MTU: a TCP segment (one of a connection given large
+ * segments, lwip_tcp_large) goes on whole to a device that cuts it; any
+ * other packet, or any packet for a device that does not cut TCP, is
+ * fragmented by lwIP as before.
+ */
+int8_t net_ip4_frag(void *p, void *netif, const void *dest)
+{
+	struct iface *ifc = iface_of(netif);
+	const uint8_t *ip = *(uint8_t **)((char *)p + LWIP_PBUF_OFF_payload);
+	uint16_t len = *(uint16_t *)((char *)p + LWIP_PBUF_OFF_len);
+	if (ifc >= ifaces && ifc < ifaces + NET_MAX_IFACES && ifc->nic &&
+	    virtio_net_tso4(ifc->nic) && len >= 20 && ip[0] == 0x45 &&
+	    ip[9] == 6) {
+		int8_t (*output)(void *, void *, const void *) =
+			FIELD(ifc, void *, LWIP_NETIF_OFF_output);
+		return output(netif, p, dest);
+	}
+	return lwip_ip4_frag(p, netif, dest);
+}
+
 void net_tx_flush(void)
 {
 	for (unsigned i = 0; i < NET_MAX_IFACES; i++)
@@ -260,7 +284,7 @@ static int netif_init_fn(void *netif)
 	FIELD(ifc, void *, LWIP_NETIF_OFF_linkoutput) = (void *)linkoutput;
 	FIELD(ifc, void *, LWIP_NETIF_OFF_output_ip6) =
 		lwip_symbol("ethip6_output");
-	FIELD(ifc, uint16_t, LWIP_NETIF_OFF_mtu) = 1500;
+	FIELD(ifc, uint16_t, LWIP_NETIF_OFF_mtu) = NET_MTU;
 	memcpy(&FIELD(ifc, uint8_t, LWIP_NETIF_OFF_hwaddr),
 	       virtio_net_mac(ifc->nic), 6);
 	FIELD(ifc, uint8_t, LWIP_NETIF_OFF_hwaddr_len) = 6;
@@ -401,10 +425,11 @@ int net_init(void)
 	pbuf_alloc = lwip_symbol("pbuf_alloc");
 	inet_chksum = lwip_symbol("inet_chksum");
 	pbuf_free = lwip_symbol("pbuf_free");
+	lwip_ip4_frag = lwip_symbol("ip4_frag");
 	lwip_callback_fn callback = lwip_symbol("tcpip_callback_wait");
 	if (!tcpip_input || !ethernet_input || !pbuf_alloc || !inet_chksum ||
-	    !pbuf_free || !callback || !lwip_symbol("etharp_output") ||
-	    tso_init())
+	    !pbuf_free || !lwip_ip4_frag || !callback ||
+	    !lwip_symbol("etharp_output") || tso_init())
 		return -ENOEXEC;
 	for (unsigned i = 0; i < n && !ret; i++)
 		ret = iface_up(i, callback);
@@ -435,6 +460,6 @@ int net_iface(unsigned index, struct net_iface *out)
 	out->nr_addr6 = net6_addresses((void *)ifc->netif, out->addr6,
 				       ARRAY_SIZE(out->addr6));
 	memcpy(out->mac, virtio_net_mac(ifc->nic), 6);
-	out->mtu = 1500;
+	out->mtu = NET_MTU;
 	return 0;
 }

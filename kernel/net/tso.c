@@ -8,9 +8,14 @@
  * one's headers, all of their payloads, the device left to cut it again at
  * the first one's size and to compute every checksum.
  *
+ * A connection that sends full segments is also given larger ones
+ * (lwip_tcp_large: TSO_LARGE_SEGS times the MSS), so that lwIP's work per
+ * segment is done once for many: such a segment, alone or with others,
+ * goes to the device with the connection's real MSS to cut it at.
+ *
  * What is held goes out when a frame comes that does not continue it,
- * when a segment is shorter than the first or has PSH set (the end of what
- * the program wrote), when 64 KiB are held, and at the latest when lwIP's
+ * when a segment is shorter than the first or has PSH or FIN set (the end
+ * of what the program wrote), when 64 KiB are held, and at the latest when lwIP's
  * core lock is released (lwip_unlock, which lwIP's own releases reach too:
  * kernel/net/lwip.c). All of this runs under the core lock, so nothing is
  * held past the lwIP work that made it.
@@ -37,8 +42,15 @@ _Static_assert(TSO_MAX_SEGS <= VIRTIO_NET_TX_PARTS, "held segments go whole");
 #define ETH_HLEN 14
 #define IP_HLEN 20 /* no options: others are not held */
 #define TCP_OFF (ETH_HLEN + IP_HLEN)
+#define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
+/*
+ * A large segment is this many of the MSS: four of 1460 bytes each fill
+ * one 64 KiB frame, and half of lwIP's 64 KiB receive window still holds
+ * two when the peer is another of these kernels.
+ */
+#define TSO_LARGE_SEGS 11
 #define IP_MAX 65535 /* an IPv4 packet's bytes, headers included */
 
 static uint16_t (*pbuf_copy_partial)(const void *p, void *buf, uint16_t len,
@@ -119,7 +131,7 @@ static int send_frame(struct virtio_net *nic, void *p)
 /*
  * The length of the headers of @h (the first @have bytes of a @len-byte
  * frame) when it is a TCP/IPv4 data segment that may be held: no IP
- * options or fragments, only ACK and perhaps PSH set. 0 otherwise.
+ * options or fragments, ACK and perhaps PSH or FIN set. 0 otherwise.
  */
 static size_t holdable(const uint8_t *h, size_t have, size_t len)
 {
@@ -131,9 +143,15 @@ static size_t holdable(const uint8_t *h, size_t have, size_t len)
 		return 0;
 	size_t hlen = TCP_OFF + (size_t)(tcp[12] >> 4) * 4;
 	if (hlen < TCP_OFF + 20 || hlen > have || hlen >= len ||
-	    (tcp[13] & ~TCP_PSH) != TCP_ACK)
+	    (tcp[13] & ~(TCP_PSH | TCP_FIN)) != TCP_ACK)
 		return 0;
 	return hlen;
+}
+
+/* The payload of a full segment on the wire after headers of @hlen bytes. */
+static size_t wire_mss(size_t hlen)
+{
+	return ETH_HLEN + NET_MTU - hlen;
 }
 
 /*
@@ -226,7 +244,7 @@ void tso_flush(struct tso *t, struct virtio_net *nic)
 {
 	if (!t->nseg)
 		return;
-	if (t->nseg == 1) {
+	if (t->nseg == 1 && t->payload <= wire_mss(t->hdr_len)) {
 		/* Alone: as lwIP made it, its checksums and all. */
 		send_frame(nic, t->seg[0]);
 	} else {
@@ -241,7 +259,7 @@ void tso_flush(struct tso *t, struct virtio_net *nic)
 			.csum_start = TCP_OFF,
 			.csum_offset = 16,
 			.hdr_len = t->hdr_len,
-			.gso_size = t->mss,
+			.gso_size = (uint16_t)MIN(t->mss, wire_mss(t->hdr_len)),
 		};
 		if (lend_held(t, nic, &o))
 			return; /* the device has the pbufs now */
@@ -263,13 +281,16 @@ int tso_output(struct tso *t, struct virtio_net *nic, void *p)
 	size_t have = pbuf_copy_partial(p, h, (uint16_t)MIN(len, sizeof(h)), 0);
 	size_t hlen = holdable(h, have, len);
 	size_t payload = len - hlen;
+	if (hlen && payload == wire_mss(hlen))
+		lwip_tcp_large(h + ETH_HLEN, (uint16_t)payload,
+			       (uint16_t)(payload * TSO_LARGE_SEGS));
 	if (t->nseg && (!hlen || !continues(t, h, hlen) || payload > t->mss ||
 			ip_len(t, payload) > IP_MAX))
 		tso_flush(t, nic);
-	bool psh = hlen && (h[TCP_OFF + 13] & TCP_PSH);
+	uint8_t last = hlen ? h[TCP_OFF + 13] & (TCP_PSH | TCP_FIN) : 0;
 	if (!t->nseg) {
-		if (!hlen || psh)
-			return send_frame(nic, p); /* nothing to join */
+		if (!hlen || (last && payload <= wire_mss(hlen)))
+			return send_frame(nic, p); /* nothing to join or cut */
 		memcpy(t->hdr, h, hlen);
 		t->hdr_len = (uint16_t)hlen;
 		t->mss = (uint16_t)payload;
@@ -280,10 +301,9 @@ int tso_output(struct tso *t, struct virtio_net *nic, void *p)
 	t->seg[t->nseg++] = p;
 	t->payload += payload;
 	t->next_seq += (uint32_t)payload;
-	if (psh)
-		t->hdr[TCP_OFF + 13] |= TCP_PSH;
+	t->hdr[TCP_OFF + 13] |= last;
 	/* The last of a run, or no room for another. */
-	if (psh || payload < t->mss || t->nseg == TSO_MAX_SEGS ||
+	if (last || payload < t->mss || t->nseg == TSO_MAX_SEGS ||
 	    ip_len(t, t->mss) > IP_MAX)
 		tso_flush(t, nic);
 	return ERR_OK;

@@ -49,12 +49,32 @@ static void rq_add_locked(struct cpu *c, struct thread *t)
 	c->rq.nr_ready++;
 }
 
-/* Make @c look at its run queue soon. */
-static void kick_cpu(struct cpu *c)
+/*
+ * Make @c look at its run queue soon: kick_mark, under the lock that
+ * published the work, returns the CPU to interrupt (NULL for this one),
+ * and rq_unlock_kick interrupts it after that lock is dropped. The ICR write
+ * leaves the guest (under TCG it waits for QEMU's global lock, which the
+ * device emulation holds), and other CPUs spun on the run-queue lock
+ * meanwhile: 11% of all vCPU samples with four NFS writers.
+ */
+static struct cpu *kick_mark(struct cpu *c)
 {
 	c->need_resched = true;
-	if (c != this_cpu())
-		lapic_send_ipi(c->apic_id, VEC_RESCHED);
+	return c != this_cpu() ? c : NULL;
+}
+
+/*
+ * Drops @c's run-queue lock (taken with spin_lock_irqsave, @flags) and
+ * sends the kick. Preemption stays off until the kick is out, so that
+ * this thread is not switched away with the woken one left waiting.
+ */
+static void rq_unlock_kick(struct cpu *c, unsigned long flags, struct cpu *kick)
+{
+	preempt_disable();
+	spin_unlock_irqrestore(&c->rq.lock, flags);
+	if (kick)
+		lapic_send_ipi(kick->apic_id, VEC_RESCHED);
+	preempt_enable();
 }
 
 static unsigned online_cpus(void)
@@ -98,19 +118,19 @@ static struct cpu *idle_cpu_for(const struct thread *t, const struct cpu *busy)
 
 void sched_enqueue(struct thread *t)
 {
-	struct cpu *c = cpus[t->cpu];
+	struct cpu *c = cpus[t->cpu], *kick = NULL;
 	unsigned long flags = spin_lock_irqsave(&c->rq.lock);
 	t->state = THREAD_READY;
 	rq_add_locked(c, t);
 	if (c->current == c->idle) {
-		kick_cpu(c);
+		kick = kick_mark(c);
 	} else {
 		/* Busy here: an idle CPU will come and take it. */
 		struct cpu *o = idle_cpu_for(t, c);
 		if (o)
-			kick_cpu(o);
+			kick = kick_mark(o);
 	}
-	spin_unlock_irqrestore(&c->rq.lock, flags);
+	rq_unlock_kick(c, flags, kick);
 }
 
 /* Locks the run queue of the CPU @t belongs to (it may move meanwhile). */
@@ -145,19 +165,20 @@ void thread_wake(struct thread *t)
 	}
 	/* Its CPU is busy and another sits idle: wake it up there. */
 	struct cpu *o = c->current != c->idle ? idle_cpu_for(t, c) : NULL;
+	struct cpu *kick = NULL;
 	if (!o) {
 		rq_add_locked(c, t);
 		if (c->current == c->idle)
-			kick_cpu(c);
-		spin_unlock_irqrestore(&c->rq.lock, flags);
+			kick = kick_mark(c);
+		rq_unlock_kick(c, flags, kick);
 		return;
 	}
 	__atomic_store_n(&t->cpu, o->id, __ATOMIC_RELEASE);
 	spin_unlock(&c->rq.lock);
 	spin_lock(&o->rq.lock);
 	rq_add_locked(o, t);
-	kick_cpu(o);
-	spin_unlock_irqrestore(&o->rq.lock, flags);
+	kick = kick_mark(o);
+	rq_unlock_kick(o, flags, kick);
 }
 
 /*

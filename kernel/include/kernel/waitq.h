@@ -51,8 +51,9 @@ bool waitq_wake_one_locked(struct waitq *wq);
 unsigned waitq_wake_all_locked(struct waitq *wq);
 
 /*
- * Sleeping mutex. Unlock hands the mutex straight to the first waiter
- * (FIFO), so no waiter starves. Not recursive.
+ * Sleeping mutex, spun on briefly while its owner runs (waitq.c). Unlock
+ * frees it and wakes the first waiter, which takes it like anyone else.
+ * Not recursive.
  */
 struct mutex {
 	struct thread *owner; /* protected by waiters.lock */
