@@ -46,13 +46,17 @@ static void tcpip_ready(void *arg)
 static int start_locked(void)
 {
 	/*
-	 * lwIP's own releases of its core lock come here too, so that the
-	 * segments held for the device's TSO go out (kernel/net/tso.c); its
+	 * lwIP's own takings and releases of its core lock come here too:
+	 * segments the device has sent are given back (a segment still lent
+	 * to it is not sent again, and with nothing more to send a lost one
+	 * would never be), and those held for the device's TSO go out
+	 * (kernel/net/tso.c); its
 	 * checksums use the kernel's sum, which is 32 bytes a pass where
 	 * lwIP's is 2 (kernel/lib/csum.c); and a TCP segment longer than its
 	 * interface's MTU goes to a device that cuts it (net_ip4_frag).
 	 */
 	static const struct so_override over[] = {
+		{ "sys_lock_tcpip_core", lwip_lock },
 		{ "sys_unlock_tcpip_core", lwip_unlock },
 		{ "lwip_standard_chksum", csum_sum16 },
 		{ "ip4_frag", net_ip4_frag },
@@ -108,6 +112,7 @@ void *lwip_symbol(const char *name)
 void lwip_lock(void)
 {
 	lwip.core_lock();
+	net_tx_reclaim();
 }
 
 void lwip_unlock(void)

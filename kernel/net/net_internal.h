@@ -28,6 +28,12 @@ int tso_output(struct tso *t, struct virtio_net *nic, void *p);
 void tso_flush(struct tso *t, struct virtio_net *nic);
 /* Sends what every interface holds (netif.c); under the core lock. */
 void net_tx_flush(void);
+/*
+ * What the devices have sent gives back what tso.c lent them (netif.c):
+ * lwIP sends no segment again while its pbuf is still referenced. Under
+ * the core lock, each time it is taken.
+ */
+void net_tx_reclaim(void);
 /* Whether every interface's device has sent all it was given. */
 bool net_tx_idle(void);
 

@@ -214,6 +214,13 @@ void net_tx_flush(void)
 			tso_flush(&ifaces[i].tso, ifaces[i].nic);
 }
 
+void net_tx_reclaim(void)
+{
+	for (unsigned i = 0; i < NET_MAX_IFACES; i++)
+		if (ifaces[i].nic)
+			virtio_net_tx_reclaim(ifaces[i].nic);
+}
+
 bool net_tx_idle(void)
 {
 	for (unsigned i = 0; i < NET_MAX_IFACES; i++)

@@ -210,7 +210,8 @@ case_getrandom_virtio() {
 # also happens if setting it up fails. A case may set netns_ip (the
 # address option), netns_qemu (more QEMU arguments, before the NIC),
 # netns_nic (the NIC's device model and properties), netns_timeout and
-# netns_pre (a function run once the namespace exists).
+# netns_pre (a function run once the namespace exists) and netns_post
+# (one run when the guest has ended, before the namespace goes).
 netns_start() {
 	local name=$1 append=$2 ready=$3 i
 	ns=aptest-$$-$name
@@ -243,6 +244,7 @@ netns_start() {
 netns_finish() {
 	wait "$guest"
 	status=$?
+	[ -n "${netns_post:-}" ] && "$netns_post"
 	# What the host's side of the tap got from the guest.
 	tap_rx_bytes=$(ip netns exec "$ns" cat /sys/class/net/tap0/statistics/rx_bytes 2>/dev/null || echo 0)
 	tap_rx_frames=$(ip netns exec "$ns" cat /sys/class/net/tap0/statistics/rx_packets 2>/dev/null || echo 0)
@@ -471,12 +473,14 @@ sys.exit(0 if n == '"$bytes"' else 1)' >"$log.server" 2>&1 &
 	want_text "t_net send: wrote $bytes bytes"
 }
 
-# Large segments: lwIP's segments go to the device joined, up to 64 KiB
-# (kernel/net/tso.c), which cuts them again; the host gets the stream
-# intact, in frames far larger than the 1514 bytes of a wire frame.
+# Large segments: the connection is given segments of 11 times its MSS,
+# and they go to the device joined, up to 64 KiB (kernel/net/tso.c),
+# which cuts them again; the host gets the stream intact, in frames far
+# larger than the 1514 bytes of a wire frame.
 case_net_tx_tso() {
 	guest_send_case net_tx_tso $((32 << 20))
 	want_text "tx checksum and TSO4, tx indirect"
+	want_text "now send 16060-byte ones, for the device to cut at 1460"
 	[ "$tap_rx_frames" -gt 0 ] && [ $((tap_rx_bytes / tap_rx_frames)) -gt 4000 ] ||
 		errs+=("the tap got $tap_rx_frames frames of $tap_rx_bytes bytes: no large segments")
 }
@@ -489,6 +493,34 @@ case_net_tx_tso_copied() {
 	lack_text "tx indirect"
 	[ "$tap_rx_frames" -gt 0 ] && [ $((tap_rx_bytes / tap_rx_frames)) -gt 4000 ] ||
 		errs+=("the tap got $tap_rx_frames frames of $tap_rx_bytes bytes: no large segments")
+}
+
+# Every large frame from the guest (32 KiB or more) whose IP
+# identification is a multiple of 32 is taken off the tap by tc and sent
+# to a veth whose peer is down, where it is lost; tap_lost counts their
+# bytes (tc counts a large frame's packets as none).
+tap_lose_large() {
+	ip netns exec "$ns" ip link add sink type veth peer name sink1 &&
+		ip netns exec "$ns" ip link set sink up &&
+		ip netns exec "$ns" tc qdisc add dev tap0 handle ffff: ingress &&
+		ip netns exec "$ns" tc filter add dev tap0 parent ffff: protocol ip prio 1 \
+			u32 match u16 0x8000 0x8000 at 2 match u16 0 0x1f at 4 \
+			action mirred egress redirect dev sink ||
+		errs+=("tc cannot take frames off the tap")
+}
+
+tap_lost_count() {
+	tap_lost=$(ip netns exec "$ns" tc -s filter show dev tap0 ingress |
+		sed -n 's/^[[:space:]]*Sent \([0-9]*\) bytes.*/\1/p' | head -n 1)
+}
+
+# Large segments lost on the way: lwIP sends them again, and the device
+# cuts them again, until the host has the stream intact.
+case_net_tx_lossy() {
+	netns_pre=tap_lose_large netns_post=tap_lost_count \
+		guest_send_case net_tx_lossy $((16 << 20))
+	want_text "now send 16060-byte ones, for the device to cut at 1460"
+	[ "${tap_lost:-0}" -gt 0 ] || errs+=("tc took no frame off the tap")
 }
 
 # A device that sends slowly (QEMU's transmit timer: up to 256 frames

@@ -398,6 +398,15 @@ int virtio_net_tx_parts(struct virtio_net *n,
 	return ret;
 }
 
+void virtio_net_tx_reclaim(struct virtio_net *n)
+{
+	if (!virtq_has_used(n->tx))
+		return;
+	mutex_lock(&n->tx_lock);
+	reclaim_tx_locked(n);
+	mutex_unlock(&n->tx_lock);
+}
+
 bool virtio_net_tx_idle(struct virtio_net *n)
 {
 	mutex_lock(&n->tx_lock);

@@ -220,6 +220,12 @@ bool virtq_enable_interrupts(struct virtqueue *vq)
 	       vq->last_used;
 }
 
+bool virtq_has_used(const struct virtqueue *vq)
+{
+	return __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) !=
+	       __atomic_load_n(&vq->last_used, __ATOMIC_RELAXED);
+}
+
 void *virtq_get_used(struct virtqueue *vq, uint32_t *len)
 {
 	unsigned long flags = spin_lock_irqsave(&vq->lock);

@@ -118,6 +118,8 @@ int virtq_set_indirect(struct virtqueue *vq);
  */
 void virtq_disable_interrupts(struct virtqueue *vq);
 bool virtq_enable_interrupts(struct virtqueue *vq);
+/* Whether the device has finished requests not yet taken (a hint). */
+bool virtq_has_used(const struct virtqueue *vq);
 /* The next finished request's token (and bytes written), or NULL. */
 void *virtq_get_used(struct virtqueue *vq, uint32_t *len);
 /* The transport's interrupt entry: acknowledges and runs queues' done. */
@@ -202,6 +204,11 @@ int virtio_net_tx_parts(struct virtio_net *n,
 			void *const *refs, unsigned nrefs);
 /* Whether the device takes checksum and TCP segmentation requests. */
 bool virtio_net_tso4(const struct virtio_net *n);
+/*
+ * Frames the device has sent give their buffers back, and what they were
+ * lent goes back to its owner, now rather than at the next send.
+ */
+void virtio_net_tx_reclaim(struct virtio_net *n);
 /* Whether the device has sent every frame it was given. */
 bool virtio_net_tx_idle(struct virtio_net *n);
 
