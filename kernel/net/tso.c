@@ -14,10 +14,10 @@
  * goes to the device with the connection's real MSS to cut it at.
  *
  * What is held goes out when a frame comes that does not continue it,
- * when a segment is shorter than the first or has PSH or FIN set (the end
- * of what the program wrote), when 64 KiB are held, and at the latest when lwIP's
- * core lock is released (lwip_unlock, which lwIP's own releases reach too:
- * kernel/net/lwip.c). All of this runs under the core lock, so nothing is
+ * when a segment is shorter than the first or has PSH or FIN set (the
+ * end of what the program wrote), when 64 KiB are held, and at the latest
+ * when lwIP's core lock is released (lwip_unlock, which lwIP's own
+ * releases reach too: kernel/net/lwip.c). All of this runs under the core lock, so nothing is
  * held past the lwIP work that made it.
  *
  * The held segments' pbufs are referenced, not copied, until they go out:

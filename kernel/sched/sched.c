@@ -52,10 +52,11 @@ static void rq_add_locked(struct cpu *c, struct thread *t)
 /*
  * Make @c look at its run queue soon: kick_mark, under the lock that
  * published the work, returns the CPU to interrupt (NULL for this one),
- * and rq_unlock_kick interrupts it after that lock is dropped. The ICR write
- * leaves the guest (under TCG it waits for QEMU's global lock, which the
- * device emulation holds), and other CPUs spun on the run-queue lock
- * meanwhile: 11% of all vCPU samples with four NFS writers.
+ * and rq_unlock_kick interrupts it after that lock is dropped. The ICR
+ * write leaves the guest (under TCG it waits for QEMU's global lock,
+ * which the device emulation holds), and other CPUs spun on the
+ * run-queue lock meanwhile: 11% of all vCPU samples with four NFS
+ * writers.
  */
 static struct cpu *kick_mark(struct cpu *c)
 {
