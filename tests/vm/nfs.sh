@@ -175,9 +175,11 @@ case_nfs4_threads() { nfs_v4 nfs_threads_case nfs4_threads; }
 
 # The server restarts while the guest writes: nothing acknowledged is
 # lost, and the program never notices; a file created after the restart
-# (over NFSv4: with the client ID the server forgot) is there too.
+# (over NFSv4: with the client ID the server forgot) is there too. The
+# stream is long enough (256 MiB) to be still going when the server is
+# back: at 200 MB/s, 32 MiB were done before.
 case_nfs_server_restart() {
-	local size=$((32 << 20)) i
+	local size=$((256 << 20)) i
 	nfs_start "${nfs_tag}_server_restart" "init=/bin/musl/t_nfs -- write /data/stream $size 21 write /data/after 5000 22"
 	for ((i = 0; i < 300; i++)); do
 		[ "$(stat -c %s "$nfs_dir/stream" 2>/dev/null || echo 0)" -gt $((2 << 20)) ] && break
