@@ -14,5 +14,10 @@ void thread_start(struct thread *t, struct thread *last);
 struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg);
 /* Frees an exited thread that is no longer on any CPU. */
 void thread_free(struct thread *t);
+/*
+ * Sends the reschedule IPIs this CPU owes (cpu.kicks): spinlock.c calls
+ * it as the CPU lets go of its last spinlock.
+ */
+void sched_send_kicks(struct cpu *c);
 
 #endif

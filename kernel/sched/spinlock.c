@@ -1,6 +1,8 @@
 /*
  * Spinlocks: test-and-test-and-set with pause. Taking one disables
  * preemption, so a holder is never switched out while others spin.
+ * Each CPU counts the locks it holds; the reschedule IPIs that wake-ups
+ * under a lock owe wait until the count is back to zero (sched.c).
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/io.h>
@@ -8,6 +10,8 @@
 #include <kernel/panic.h>
 #include <kernel/sched.h>
 #include <kernel/spinlock.h>
+
+#include "sched_internal.h"
 
 void spin_lock_init(spinlock_t *lock)
 {
@@ -21,7 +25,16 @@ static void lock_raw(spinlock_t *lock)
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
 			cpu_relax();
 	}
-	lock->owner_cpu = this_cpu()->id;
+	struct cpu *c = this_cpu();
+	lock->owner_cpu = c->id;
+	c->locks_held++;
+}
+
+/* Called with @lock released and preemption or interrupts still off. */
+static void unlocked(struct cpu *c)
+{
+	if (--c->locks_held == 0 && c->kicks)
+		sched_send_kicks(c);
 }
 
 void spin_lock(spinlock_t *lock)
@@ -37,7 +50,9 @@ bool spin_trylock(spinlock_t *lock)
 		preempt_enable();
 		return false;
 	}
-	lock->owner_cpu = this_cpu()->id;
+	struct cpu *c = this_cpu();
+	lock->owner_cpu = c->id;
+	c->locks_held++;
 	return true;
 }
 
@@ -45,6 +60,7 @@ void spin_unlock(spinlock_t *lock)
 {
 	ASSERT(lock->locked);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+	unlocked(this_cpu());
 	preempt_enable();
 }
 
@@ -60,11 +76,12 @@ void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
 {
 	ASSERT(lock->locked);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+	struct cpu *c = this_cpu();
+	unlocked(c);
 	/* Drop the count before interrupts come back: no schedule() here. */
-	this_cpu()->preempt_count--;
+	c->preempt_count--;
 	local_irq_restore(flags);
 	if (flags & X86_RFLAGS_IF) {
-		struct cpu *c = this_cpu();
 		if (c->need_resched && c->preempt_count == 0 && !c->irq_depth)
 			schedule();
 	}

@@ -7,6 +7,7 @@
 #include <arch/x86_64/io.h>
 #include <arch/x86_64/paging.h>
 #include <arch/x86_64/traps.h>
+#include <kernel/irqflags.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/time.h>
@@ -149,8 +150,11 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 	if (use_x2apic) {
 		wrmsr(0x830, ((uint64_t)apic_id << 32) | vector);
 	} else {
+		/* An interrupt's own IPI between the two would retarget it. */
+		unsigned long flags = local_irq_save();
 		apic_write(APIC_REG_ICR_HI, apic_id << 24);
 		apic_write(APIC_REG_ICR, vector);
+		local_irq_restore(flags);
 	}
 }
 

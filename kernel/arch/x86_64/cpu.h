@@ -62,6 +62,8 @@ struct cpu {
 	uint32_t apic_id;
 	int preempt_count; /* >0: no preemption on this CPU */
 	int irq_depth;	   /* >0: in an interrupt handler */
+	int locks_held;	   /* spinlocks this CPU holds */
+	uint64_t kicks;	   /* CPUs to send VEC_RESCHED once none is held */
 	bool need_resched;
 	uint64_t slice_end_ns; /* when the running thread's slice ends */
 	uint64_t nr_switches;
