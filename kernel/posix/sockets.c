@@ -95,7 +95,7 @@ int posix_socket(int domain, int type, int protocol)
 	if (l < 0)
 		return -1;
 	uint32_t sndbuf = 0;
-	lwip_sndbuf_set(l, &sndbuf, NET_SNDBUF_MAX);
+	lwip_sndbuf_set(l, &sndbuf, NET_KERNEL_SNDBUF);
 	spin_lock(&fds.lock);
 	for (int fd = FIRST_FD; fd < NR_FDS; fd++) {
 		if (!fds.lwip[fd]) {
