@@ -253,8 +253,7 @@ static void finish_switch(struct cpu *c, struct thread *last)
 	 */
 	__atomic_store_n(&last->on_cpu, false, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->rq.lock.locked, 0, __ATOMIC_RELEASE);
-	if (--c->locks_held == 0 && c->kicks)
-		sched_send_kicks(c);
+	spin_released(c);
 	c->preempt_count--;
 }
 

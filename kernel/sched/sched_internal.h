@@ -14,10 +14,17 @@ void thread_start(struct thread *t, struct thread *last);
 struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg);
 /* Frees an exited thread that is no longer on any CPU. */
 void thread_free(struct thread *t);
-/*
- * Sends the reschedule IPIs this CPU owes (cpu.kicks): spinlock.c calls
- * it as the CPU lets go of its last spinlock.
- */
+/* Sends the reschedule IPIs this CPU owes (cpu.kicks). */
 void sched_send_kicks(struct cpu *c);
+
+/*
+ * @c has let go of a spinlock (preemption or interrupts still off): with
+ * none held any more, the IPIs it owes go out.
+ */
+static inline void spin_released(struct cpu *c)
+{
+	if (--c->locks_held == 0 && c->kicks)
+		sched_send_kicks(c);
+}
 
 #endif

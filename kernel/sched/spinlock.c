@@ -19,22 +19,21 @@ void spin_lock_init(spinlock_t *lock)
 	lock->owner_cpu = 0;
 }
 
+/* @lock is this CPU's now. */
+static void taken(spinlock_t *lock)
+{
+	struct cpu *c = this_cpu();
+	lock->owner_cpu = c->id;
+	c->locks_held++;
+}
+
 static void lock_raw(spinlock_t *lock)
 {
 	while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
 			cpu_relax();
 	}
-	struct cpu *c = this_cpu();
-	lock->owner_cpu = c->id;
-	c->locks_held++;
-}
-
-/* Called with @lock released and preemption or interrupts still off. */
-static void unlocked(struct cpu *c)
-{
-	if (--c->locks_held == 0 && c->kicks)
-		sched_send_kicks(c);
+	taken(lock);
 }
 
 void spin_lock(spinlock_t *lock)
@@ -50,9 +49,7 @@ bool spin_trylock(spinlock_t *lock)
 		preempt_enable();
 		return false;
 	}
-	struct cpu *c = this_cpu();
-	lock->owner_cpu = c->id;
-	c->locks_held++;
+	taken(lock);
 	return true;
 }
 
@@ -60,7 +57,7 @@ void spin_unlock(spinlock_t *lock)
 {
 	ASSERT(lock->locked);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
-	unlocked(this_cpu());
+	spin_released(this_cpu());
 	preempt_enable();
 }
 
@@ -77,7 +74,7 @@ void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
 	ASSERT(lock->locked);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 	struct cpu *c = this_cpu();
-	unlocked(c);
+	spin_released(c);
 	/* Drop the count before interrupts come back: no schedule() here. */
 	c->preempt_count--;
 	local_irq_restore(flags);
