@@ -160,6 +160,29 @@ static struct cpu *lock_thread_rq(struct thread *t, unsigned long *flags)
 	}
 }
 
+/*
+ * This CPU, when it is to run @t (on run queue @c) next: it is awake with
+ * nothing else ready, and either idle (the wake-up comes from an
+ * interrupt) or running a waker that sleeps again at once (wakes_here).
+ * Else NULL. Waking another CPU costs an IPI and that CPU's way out of
+ * hlt, which in a VM is the host waking a vCPU thread: a network worker
+ * that woke its readers on the other vCPU measured 20% less throughput
+ * both ways, and 25% more latency, than one vCPU alone.
+ */
+static struct cpu *here_for(const struct thread *t, const struct cpu *c)
+{
+	struct cpu *me = this_cpu();
+	bool idle = me->current == me->idle;
+	if (!(t->affinity & (1ULL << me->id)) ||
+	    __atomic_load_n(&me->rq.nr_ready, __ATOMIC_RELAXED) ||
+	    !(idle || me->current->wakes_here))
+		return NULL;
+	/* A CPU that is busy elsewhere: no reason to move. */
+	if (me != c && !idle && c->current != c->idle)
+		return NULL;
+	return me;
+}
+
 void thread_wake(struct thread *t)
 {
 	unsigned long flags;
@@ -177,21 +200,33 @@ void thread_wake(struct thread *t)
 		spin_unlock_irqrestore(&c->rq.lock, flags);
 		return;
 	}
-	/* Its CPU is busy and another sits idle: wake it up there. */
-	struct cpu *o = c->current != c->idle ? idle_cpu_for(t, c) : NULL;
-	struct cpu *kick = NULL;
-	if (!o) {
+	struct cpu *o = here_for(t, c), *kick = NULL;
+	if (o) {
+		/* Not kick_mark: a waker that sleeps soon is not preempted. */
+		if (o->current == o->idle)
+			o->need_resched = true;
+	} else if (c->current != c->idle) {
+		/* Its CPU is busy and another sits idle: wake it up there. */
+		o = idle_cpu_for(t, c);
+		if (o)
+			kick = kick_mark(o);
+	} else {
+		kick = kick_mark(c);
+	}
+	if (!o || o == c) {
 		rq_add_locked(c, t);
-		if (c->current == c->idle)
-			kick = kick_mark(c);
 		rq_unlock_kick(c, flags, kick);
 		return;
 	}
+	/*
+	 * To @o's queue. One run-queue lock at a time: two CPUs may each
+	 * take a thread from the other's. Meanwhile @t is READY on no queue,
+	 * which a second waker leaves alone and no CPU can pick.
+	 */
 	__atomic_store_n(&t->cpu, o->id, __ATOMIC_RELEASE);
 	spin_unlock(&c->rq.lock);
 	spin_lock(&o->rq.lock);
 	rq_add_locked(o, t);
-	kick = kick_mark(o);
 	rq_unlock_kick(o, flags, kick);
 }
 

@@ -232,6 +232,8 @@ static void receive(struct virtio_net *n, char *buf, uint32_t len)
 static void net_worker(void *arg)
 {
 	struct virtio_net *n = arg;
+	/* Readers it wakes run here once it sleeps (kernel/sched). */
+	thread_current()->wakes_here = true;
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&n->wq.lock);
 		while (!n->pending)

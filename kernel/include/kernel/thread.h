@@ -57,6 +57,11 @@ struct thread {
 	struct nfs_binding *nfs_bindings; /* NFS contexts it holds (fs/nfs) */
 	uint64_t cpu_ns;	 /* CPU time used up to its last switch-out */
 	uint64_t switched_in_ns; /* when it last got the CPU */
+	/*
+	 * Sleeps again soon after each thread it wakes (a device's worker):
+	 * that thread may wait for this CPU rather than wake another.
+	 */
+	bool wakes_here;
 };
 
 #define THREAD_STACK_SIZE (64 * KiB)
