@@ -313,3 +313,80 @@ SELFTEST(sched_spread)
 		 nr_cpus);
 	return 0;
 }
+
+/*
+ * Where a woken thread goes: a sleeper on another, idle CPU, woken by a
+ * thread marked wakes_here, is put on the waker's run queue; woken by any
+ * other thread, it stays on its own CPU's. A CPU that happens to be busy
+ * just then (the boot's background work) changes where it goes, so each
+ * way gets a few tries and one is enough.
+ */
+struct wake_probe {
+	struct waitq wq;
+	bool asleep, go;
+	unsigned slept_on;
+};
+
+static void wake_probe_fn(void *arg)
+{
+	struct wake_probe *p = arg;
+	thread_current()->affinity = ~0ULL;
+	unsigned long flags = spin_lock_irqsave(&p->wq.lock);
+	p->slept_on = cpu_current_id();
+	p->asleep = true;
+	uint64_t deadline = clock_monotonic_ns() + 2 * NSEC_PER_SEC;
+	while (!p->go &&
+	       waitq_sleep_locked(&p->wq, &flags, deadline) != -ETIMEDOUT)
+		;
+	spin_unlock_irqrestore(&p->wq.lock, flags);
+}
+
+/* Whether the sleeper was put on this CPU (-1 when the try went wrong). */
+static int wake_probe_once(bool wakes_here)
+{
+	struct thread *self = thread_current();
+	uint64_t saved = self->affinity, here = 1ULL << cpu_current_id();
+	struct wake_probe p = { .wq = WAITQ_INIT(p.wq) };
+	self->affinity = ~here; /* the sleeper starts elsewhere */
+	struct thread *t = thread_create("st-wake", wake_probe_fn, &p);
+	self->affinity = here;
+	int ret = -1;
+	if (IS_ERR(t))
+		goto out;
+	/* Asleep, switched out, and its CPU gone idle. */
+	WAIT_UNTIL(__atomic_load_n(&p.asleep, __ATOMIC_ACQUIRE) &&
+			   !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE),
+		   1000);
+	thread_sleep_ns(NSEC_PER_MSEC);
+	unsigned long flags = spin_lock_irqsave(&p.wq.lock);
+	bool ok = p.asleep && p.slept_on != cpu_current_id();
+	p.go = true;
+	self->wakes_here = wakes_here;
+	waitq_wake_all_locked(&p.wq);
+	self->wakes_here = false;
+	/* Where it went, before it can run (it takes this lock first). */
+	unsigned put_on = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+	spin_unlock_irqrestore(&p.wq.lock, flags);
+	thread_join(t);
+	if (ok)
+		ret = put_on == cpu_current_id();
+out:
+	self->affinity = saved;
+	return ret;
+}
+
+SELFTEST(sched_wake_here)
+{
+	if (nr_cpus < 2)
+		return 0;
+	for (int want = 1; want >= 0; want--) {
+		int got = -1;
+		for (int i = 0; i < 5 && got != want; i++)
+			got = wake_probe_once(want);
+		ST_CHECK(got == want,
+			 "a sleeper woken by a %s thread %s the waker's CPU",
+			 want ? "wakes_here" : "plain",
+			 want ? "was not put on" : "was moved to");
+	}
+	return 0;
+}
