@@ -7,8 +7,8 @@
  * every frame (UDP's too), NET_DRAIN_NS at most: a peer that has gone
  * away must not keep the VM up.
  *
- * The connections are read from lwIP's own list (tcp_active_pcbs) at
- * offsets from Debian's headers, under lwIP's core lock.
+ * The connections are read from lwIP's own list (lwip_tcp_first), under
+ * lwIP's core lock.
  */
 #include <generated/lwip_layout.h>
 #include <kernel/errno.h>
@@ -26,24 +26,21 @@
 #define PCB_FIELD(pcb, off) (*(void **)((char *)(pcb) + (off)))
 
 /* Connections with data not yet acknowledged by their peer. */
-static unsigned connections_in_flight(void **active)
+static unsigned connections_in_flight(void)
 {
-	unsigned n = 0, guard = 0;
+	unsigned n = 0;
 	lwip_lock();
-	for (void *pcb = *active; pcb && guard < 65536; guard++) {
+	for (char *pcb = lwip_tcp_first(); pcb; pcb = lwip_tcp_next(pcb))
 		if (PCB_FIELD(pcb, LWIP_TCP_PCB_OFF_unsent) ||
 		    PCB_FIELD(pcb, LWIP_TCP_PCB_OFF_unacked))
 			n++;
-		pcb = PCB_FIELD(pcb, LWIP_TCP_PCB_OFF_next);
-	}
 	lwip_unlock();
 	return n;
 }
 
 void net_drain(void)
 {
-	void **active = lwip_symbol("tcp_active_pcbs");
-	if (!active)
+	if (!lwip_symbol("tcp_active_pcbs"))
 		return; /* lwIP never started: nothing was sent */
 	for (int fd = 0; fd < FD_MAX; fd++) {
 		struct file *f = fd_get(fd);
@@ -56,8 +53,7 @@ void net_drain(void)
 	}
 	uint64_t deadline = clock_monotonic_ns() + NET_DRAIN_NS;
 	unsigned n;
-	while ((n = connections_in_flight(active)) &&
-	       clock_monotonic_ns() < deadline)
+	while ((n = connections_in_flight()) && clock_monotonic_ns() < deadline)
 		thread_sleep_ns(NET_DRAIN_POLL_NS);
 	if (n)
 		pr_warn("net: %u connection%s still had data on its way at exit; gave up after %llu s",

@@ -304,6 +304,18 @@ void lwip_sndbuf_set(int lfd, uint32_t *size, uint32_t bytes)
 
 _Static_assert(LWIP_TCP_PCB_CWND_SIZE == 4, "cwnd is 32 bits wide");
 
+char *lwip_tcp_first(void)
+{
+	if (!lwip.active_pcbs)
+		lwip.active_pcbs = lwip_symbol("tcp_active_pcbs");
+	return lwip.active_pcbs ? *lwip.active_pcbs : NULL;
+}
+
+char *lwip_tcp_next(const char *pcb)
+{
+	return *(char *const *)(pcb + LWIP_TCP_PCB_OFF_next);
+}
+
 /*
  * Large segments, for the device to cut (kernel/net/tso.c). lwIP cuts
  * what a program sends at the connection's MSS, and every segment costs it
@@ -320,15 +332,10 @@ _Static_assert(LWIP_TCP_PCB_CWND_SIZE == 4, "cwnd is 32 bits wide");
  */
 void lwip_tcp_large(const uint8_t *ip, uint16_t mss, uint16_t large)
 {
-	if (!lwip.active_pcbs)
-		lwip.active_pcbs = lwip_symbol("tcp_active_pcbs");
-	if (!lwip.active_pcbs)
-		return;
 	const uint8_t *tcp = ip + 20;
 	uint16_t local_port = (uint16_t)(tcp[0] << 8 | tcp[1]);
 	uint16_t remote_port = (uint16_t)(tcp[2] << 8 | tcp[3]);
-	for (char *pcb = *lwip.active_pcbs; pcb;
-	     pcb = *(char **)(pcb + LWIP_TCP_PCB_OFF_next)) {
+	for (char *pcb = lwip_tcp_first(); pcb; pcb = lwip_tcp_next(pcb)) {
 		const char *local = pcb + LWIP_TCP_PCB_OFF_local_ip;
 		const char *remote = pcb + LWIP_TCP_PCB_OFF_remote_ip;
 		if (*(uint16_t *)(pcb + LWIP_TCP_PCB_OFF_local_port) !=

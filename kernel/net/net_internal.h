@@ -44,6 +44,13 @@ bool net_tx_idle(void);
  * goes to a device that cuts it whole. Both under the core lock.
  */
 void lwip_tcp_large(const uint8_t *ip, uint16_t mss, uint16_t large);
+/*
+ * lwIP's TCP connections (tcp_active_pcbs, read at offsets from Debian's
+ * headers), under the core lock: the first, and the one after @pcb; NULL
+ * at the end, and before lwIP has started.
+ */
+char *lwip_tcp_first(void);
+char *lwip_tcp_next(const char *pcb);
 int8_t net_ip4_frag(void *p, void *netif, const void *dest);
 /* An Ethernet interface's MTU: what lwIP's netif and the device's cuts use. */
 #define NET_MTU 1500
