@@ -10,9 +10,9 @@
 #   bench/nfs-profile.sh KERNEL [--linux] [--profile] [THREADS [SIZE_MIB [PHASE]]]
 #
 # THREADS is 1 or 4 (default 4), SIZE_MIB the total (default 1024), PHASE
-# one of nfsbench's (default write; the read phases find no file to read,
-# as nfsbench writes only in its write phase). --linux runs the Linux VM
-# peer (bench/linuxvm.sh) instead of the appliance.
+# one of nfsbench's (default write; for read and read4k, the files a
+# write would leave are written on the host first). --linux runs the
+# Linux VM peer (bench/linuxvm.sh) instead of the appliance.
 set -eu
 kernel=${1:?usage: nfs-profile.sh KERNEL [--linux] [--profile] [THREADS [SIZE_MIB [PHASE]]]}
 shift
@@ -43,6 +43,16 @@ cleanup() {
 nfs_bench_server approfile
 trap cleanup EXIT
 
+reading=0
+case $phase in
+read | read4k)
+	reading=1
+	for i in $(seq 0 $((threads - 1))); do
+		head -c $((size / threads))M /dev/urandom >"$export_dir/seq-$i"
+	done
+	;;
+esac
+
 args="/data $size 0 $threads $phase"
 # shellcheck disable=SC2054 # the commas are QEMU's, inside one argument
 net=(-netdev tap,id=n0,ifname=tap0,script=no,downscript=no
@@ -70,9 +80,20 @@ if [ $profile = 1 ]; then
 	prof=$!
 fi
 
-# The transfer has begun when its first file shows on the server.
+# The transfer has begun when its first file shows on the server; a
+# read's files are there before it, so then when the appliance has
+# mounted the export (the Linux VM, which does not say, gets 3 s).
+begun() {
+	if [ $reading = 0 ]; then
+		compgen -G "$export_dir/seq-*" >/dev/null
+	elif [ $linux = 0 ]; then
+		grep -qa 'vfs: mounted nfs:' "$console"
+	else
+		sleep 3
+	fi
+}
 for _ in $(seq 600); do
-	compgen -G "$export_dir/seq-*" >/dev/null && break
+	begun && break
 	kill -0 "$vm" 2>/dev/null || break
 	sleep 0.1
 done
